@@ -1,0 +1,261 @@
+"""The one evaluator: rules x model uses x target versions -> diagnostics.
+
+The static checker and the runtime guard both end here; they differ only in where the facts come
+from. A rule matches a use when some combination of the use's possible values matches every
+trigger on some transformers release that both the rule and the target allow. Unset settings are
+matched both as the literal "default" and as the release's real default, so a rule can speak of
+"the DynamicCache generate builds on 4.51.0" without caring whether the user wrote it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+from collections.abc import Iterable, Sequence
+from functools import cache
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+from attnlint.diagnostic import Diagnostic, FixPlan, Location
+from attnlint.facts import ModelUse, Setting, Span, Target
+from attnlint.knowledge import rules as all_rules
+from attnlint.knowledge import vocabulary
+from attnlint.knowledge.schema import Rule, TriggerValue
+
+__all__ = ["candidate_versions", "evaluate", "resolve_default", "valid_names", "version_ranges"]
+
+_UNSET = Setting(value="default", origin="runtime")
+
+
+@cache
+def _releases() -> tuple[Version, ...]:
+    return tuple(Version(v) for v in vocabulary().releases)
+
+
+@cache
+def _filter(spec: str) -> tuple[Version, ...]:
+    specifier = SpecifierSet(spec)
+    return tuple(v for v in _releases() if specifier.contains(v, prereleases=True))
+
+
+def candidate_versions(target: Target, extra: str = "") -> tuple[Version, ...]:
+    """The known releases allowed by the target and by `extra` (a rule's or a fix's range)."""
+    allowed = set(_filter(str(target.transformers)))
+    return tuple(v for v in _filter(extra) if v in allowed)
+
+
+def _torch_overlaps(rule: Rule, target: Target) -> bool:
+    if not rule.torch or not str(target.torch):
+        return True
+    return any(
+        rule.torch_spec.contains(v, prereleases=True) and target.torch.contains(v, prereleases=True)
+        for v in vocabulary().torch_releases
+    )
+
+
+def version_ranges(versions: Sequence[Version]) -> str:
+    """Compress releases into runs of consecutive known releases: "4.51.0, 4.51.3-4.52.4"."""
+    order = {v: i for i, v in enumerate(_releases())}
+    runs: list[list[Version]] = []
+    for v in sorted(versions):
+        if runs and order[v] == order[runs[-1][-1]] + 1:
+            runs[-1].append(v)
+        else:
+            runs.append([v])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+
+
+def resolve_default(key: str, model_types: frozenset[str], version: Version) -> TriggerValue | None:
+    """What an unset setting means for these model types on this release (vocab.toml defaults)."""
+    for entry in vocabulary().defaults:
+        if entry.key != key:
+            continue
+        if entry.model_types and not model_types & set(entry.model_types):
+            continue
+        if entry.transformers and not SpecifierSet(entry.transformers).contains(version, prereleases=True):
+            continue
+        return entry.value
+    return None
+
+
+@cache
+def valid_names(kind: str, version: Version) -> frozenset[str]:
+    """The attn_implementation (`kind="attn"`) or cache_implementation names a release accepts."""
+    entries = vocabulary().attn if kind == "attn" else vocabulary().cache
+    return frozenset(
+        e.name for e in entries if SpecifierSet(e.transformers).contains(version, prereleases=True)
+    )
+
+
+def _name_accepted(kind: str, value: str, version: Version) -> bool:
+    names = valid_names(kind, version)
+    if kind == "attn" and "/" in value and not value.startswith("paged|"):
+        return "<kernels-hub>" in names
+    return value in names
+
+
+def _value_matches(
+    setting: Setting, allowed: tuple[TriggerValue, ...], key: str, use: ModelUse, version: Version
+) -> bool:
+    if not allowed:
+        return True
+    if setting.value == "default" and setting.span is None:
+        return "default" in allowed or resolve_default(key, use.model_types, version) in allowed
+    return setting.value is not None and setting.value in allowed
+
+
+class _Combo:
+    """One choice of value per dimension of a model use."""
+
+    def __init__(self, attn: Setting, cache_: Setting, flags: dict[str, Setting]) -> None:
+        self.attn = attn
+        self.cache = cache_
+        self.flags = flags
+
+    def settings(self) -> list[Setting]:
+        return [self.attn, self.cache, *self.flags.values()]
+
+
+def _combos(use: ModelUse, rule: Rule) -> Iterable[_Combo]:
+    keys = sorted(rule.when)
+    flag_options = [use.flags.get(k) or [_UNSET] for k in keys]
+    for attn, cache_, *flags in itertools.product(use.attn or [_UNSET], use.cache or [_UNSET], *flag_options):
+        yield _Combo(attn, cache_, dict(zip(keys, flags, strict=True)))
+
+
+def _combo_matches(rule: Rule, combo: _Combo, use: ModelUse, version: Version) -> bool:
+    if rule.kind == "unknown-attn":
+        value = combo.attn.value
+        return isinstance(value, str) and combo.attn.span is not None and not _name_accepted(
+            "attn", value, version
+        )
+    if rule.kind == "unknown-cache":
+        value = combo.cache.value
+        return (
+            isinstance(value, str)
+            and combo.cache.form == "name"
+            and combo.cache.span is not None
+            and not _name_accepted("cache", value, version)
+        )
+    if rule.cache_forms and combo.cache.form not in rule.cache_forms and combo.cache.span is not None:
+        return False
+    if not _value_matches(combo.attn, rule.attn, "attn", use, version):
+        return False
+    if not _value_matches(combo.cache, rule.cache, "cache", use, version):
+        return False
+    return all(_value_matches(s, rule.when[k], k, use, version) for k, s in combo.flags.items())
+
+
+def _anchor(rule: Rule, combo: _Combo, use: ModelUse) -> Span | None:
+    first: list[Setting] = {
+        "attn": [combo.attn, combo.cache],
+        "cache": [combo.cache, combo.attn],
+        "flag": [*combo.flags.values(), combo.attn, combo.cache],
+        "model": [],
+    }[rule.anchor]
+    for setting in first:
+        if setting.span is not None:
+            return setting.span
+    if use.model_span is not None:
+        return use.model_span
+    return use.sites[0].span if use.sites else None
+
+
+def _describe(setting: Setting, unset: str) -> str:
+    if setting.value == "default" and setting.span is None:
+        return unset
+    return repr(setting.value) if isinstance(setting.value, str) else str(setting.value)
+
+
+def _suggestion(kind: str, value: str, versions: Sequence[Version]) -> str:
+    names = set.intersection(*(set(valid_names(kind, v)) for v in versions)) - {"<kernels-hub>"}
+    close = difflib.get_close_matches(value, sorted(names), n=1, cutoff=0.6)
+    return close[0] if close else ""
+
+
+def _plan(rule: Rule, combo: _Combo, use: ModelUse, target: Target, versions: Sequence[Version]) -> FixPlan:
+    whole = candidate_versions(target)
+    setting = combo.cache if rule.anchor == "cache" else combo.attn
+    for spec in rule.fixes:
+        if spec.action == "pin":
+            continue
+        if set(whole) <= set(candidate_versions(target, spec.transformers)):
+            if rule.kind in ("unknown-attn", "unknown-cache"):
+                kind = "attn" if rule.kind == "unknown-attn" else "cache"
+                suggestion = _suggestion(kind, str(setting.value), whole)
+                if not suggestion:
+                    break
+                spec = spec.model_copy(update={"value": spec.value.format(suggestion=suggestion)})
+            return FixPlan(spec=spec, setting=setting, sites=use.sites)
+    return FixPlan(spec=None, refusal=_refusal(rule, target), setting=setting, sites=use.sites)
+
+
+def _refusal(rule: Rule, target: Target) -> str:
+    whole = candidate_versions(target)
+    options = []
+    for spec in rule.fixes:
+        if spec.action == "pin":
+            options.append(f"pin {spec.value}")
+        elif spec.transformers:
+            options.append(f"{spec.description} (valid on transformers {spec.transformers})")
+    span = version_ranges(whole) if whole else "none"
+    hint = "; or ".join(options) if options else "change the configuration by hand"
+    return f"no single fix is valid on every allowed release ({span}): {hint}"
+
+
+def _message(rule: Rule, combo: _Combo, use: ModelUse, target: Target, versions: Sequence[Version]) -> str:
+    model = "/".join(sorted(use.model_types)) or "this model"
+    text = rule.message.format(
+        attn=_describe(combo.attn, "the default attention"),
+        cache=_describe(combo.cache, "default"),
+        model=model,
+        **{k: _describe(v, "default") for k, v in combo.flags.items()},
+    )
+    branches = [s.branch for s in combo.settings() if s.branch]
+    if branches:
+        text += f" (when {'; '.join(dict.fromkeys(branches))})"
+    return f"{text}; affects transformers {version_ranges(versions)}, which {target.reason}"
+
+
+def evaluate(
+    uses: Iterable[ModelUse], target: Target, rules: Sequence[Rule] | None = None
+) -> list[Diagnostic]:
+    """Judge every use against every rule; one diagnostic per (use, rule) at the best anchor."""
+    chosen = all_rules() if rules is None else rules
+    diagnostics: list[Diagnostic] = []
+    for use in uses:
+        for rule in chosen:
+            diagnostic = _judge(rule, use, target)
+            if diagnostic is not None:
+                diagnostics.append(diagnostic)
+    return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def _judge(rule: Rule, use: ModelUse, target: Target) -> Diagnostic | None:
+    if rule.model_types and not use.model_types & set(rule.model_types):
+        return None
+    versions = candidate_versions(target, rule.transformers)
+    if not versions or not _torch_overlaps(rule, target):
+        return None
+    for combo in _combos(use, rule):
+        hits = [v for v in versions if _combo_matches(rule, combo, use, v)]
+        if not hits:
+            continue
+        span = _anchor(rule, combo, use)
+        where = span or Span(path=use.path, row=1, column=1, end_row=1, end_column=1)
+        return Diagnostic(
+            code=rule.code,
+            rule=rule.name,
+            message=_message(rule, combo, use, target, hits),
+            severity=rule.severity,
+            filename=use.path,
+            location=Location(row=where.row, column=where.column),
+            end_location=Location(row=where.end_row, column=where.end_column),
+            url=rule.url,
+            noqa_row=where.row,
+            plan=_plan(rule, combo, use, target, hits),
+            use=use,
+        )
+    return None
+

@@ -1,0 +1,95 @@
+"""Facts: what a source file, a config folder or a live model says about one use of a model.
+
+Every extractor (Python sources, config.json pairs, the live model under the guard) produces the
+same `ModelUse` records, and the one evaluator judges them. A setting keeps the place that set it,
+so diagnostics point at the right characters and fixes know what to rewrite.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from packaging.specifiers import SpecifierSet
+from pydantic import BaseModel, ConfigDict, Field
+
+from attnlint.knowledge.schema import TriggerValue
+
+#: How a value reached the model: a keyword argument, an entry of a dict that is spread or passed
+#: as `model_kwargs`, an attribute assignment, a cache object, a JSON key, or the live model.
+Origin = Literal["keyword", "dict-entry", "attribute", "object", "json", "runtime", "call-argument"]
+SiteKind = Literal["load", "generate", "generation_config", "pipeline", "config-file", "generation-file"]
+
+
+class Span(BaseModel):
+    """A region of a file: 1-based rows and 1-based columns (ruff's convention), end exclusive."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    row: int
+    column: int
+    end_row: int
+    end_column: int
+
+
+class Setting(BaseModel):
+    """One possible value of one setting, with where it came from.
+
+    `span` covers the literal that holds the value (what a fix replaces); `site` covers the call or
+    assignment where it takes effect; `constant` names the module constant the value flowed
+    through; `branch` describes the conditional branch that yields it ("the `if` branch of ...").
+    A value of None means the setting is present but not a literal attnlint can read.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    value: TriggerValue | None
+    origin: Origin
+    form: Literal["name", "object"] = "name"
+    span: Span | None = None
+    site: Span | None = None
+    keyword: str = ""
+    constant: str | None = None
+    branch: str | None = None
+
+
+class Site(BaseModel):
+    """A call or file where a setting could be added by a fix (e.g. the `generate(...)` call)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: SiteKind
+    span: Span
+
+
+class ModelUse(BaseModel):
+    """Everything known about one model: its type, and each setting's possible values.
+
+    Lists hold alternatives (a conditional expression gives two); an empty list means "not set",
+    which the evaluator reads as the version's default. `flags` carries the other triggers
+    (dtype, device, output_attentions, use_cache, assisted, ...), keyed as in `TRIGGER_KEYS`.
+    """
+
+    path: str
+    model_types: frozenset[str] = frozenset()
+    model_type_reason: str = ""
+    model_span: Span | None = None
+    attn: list[Setting] = Field(default_factory=list)
+    cache: list[Setting] = Field(default_factory=list)
+    flags: dict[str, list[Setting]] = Field(default_factory=dict)
+    sites: list[Site] = Field(default_factory=list)
+
+
+class Target(BaseModel):
+    """The transformers (and torch) versions the project can run, and why attnlint thinks so.
+
+    `reason` completes the sentence "affects transformers 4.51.0, which ...", e.g. "your requirement
+    `transformers>=4.50` (pyproject.toml) allows".
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+    transformers: SpecifierSet = Field(default_factory=SpecifierSet)
+    torch: SpecifierSet = Field(default_factory=SpecifierSet)
+    reason: str = "no transformers requirement of the project excludes"
+    requirement: str = ""
