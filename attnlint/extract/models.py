@@ -1,0 +1,162 @@
+"""Offline model-type inference: which `model_type` a class name, model id or local folder means.
+
+Model-specific rules key on `model_type`, but a script names a class (`Llama4ForCausalLM`), a Hub id
+(`meta-llama/Llama-4-Scout-17B-16E-Instruct`) or a folder. attnlint answers from data shipped in
+knowledge/models.toml, a `config.json` on disk, or the local Hugging Face cache, and never from the
+network: an unknown model keeps model-specific rules silent instead of guessing.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import sys
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+__all__ = ["ModelType", "from_class_name", "from_config_class", "from_model_id", "is_model_class"]
+
+_NOT_MODELS = ("Tokenizer", "TokenizerFast", "Processor", "FeatureExtractor", "Config", "Pipeline")
+
+
+@dataclass(frozen=True)
+class ModelType:
+    """The model types a use may have, and the words that say how attnlint knows."""
+
+    types: frozenset[str]
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Tables:
+    ids: tuple[tuple[str, str], ...]
+    classes: dict[str, tuple[str, ...]]
+    text: dict[str, str]
+    prefixes: dict[str, str]
+
+
+@cache
+def _tables() -> _Tables:
+    text = resources.files("attnlint.knowledge").joinpath("models.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    return _Tables(
+        ids=tuple((pattern.lower(), kind) for pattern, kind in data["ids"].items()),
+        classes={name: tuple(kinds) for name, kinds in data["classes"].items()},
+        text=dict(data["text"]),
+        prefixes=dict(data["prefixes"]),
+    )
+
+
+def _with_text(types: set[str]) -> frozenset[str]:
+    """Add each composite model's text model type: rules about the language model key on it."""
+    text = _tables().text
+    return frozenset(types | {text[t] for t in types if t in text})
+
+
+def is_model_class(name: str) -> bool:
+    """Whether a transformers class name loads a model (not a tokenizer, processor or config)."""
+    if name.endswith(_NOT_MODELS):
+        return False
+    return name.startswith("AutoModel") or "For" in name or name.endswith("Model")
+
+
+def _longest_prefix(name: str) -> str | None:
+    prefixes = _tables().prefixes
+    for end in range(len(name), 0, -1):
+        found = prefixes.get(name[:end])
+        if found is not None:
+            return found
+    return None
+
+
+def from_class_name(name: str) -> ModelType | None:
+    """`Llama4ForConditionalGeneration` -> llama4 (+ llama4_text); Auto* classes say nothing."""
+    if name.startswith("Auto") or not is_model_class(name):
+        return None
+    listed = _tables().classes.get(name)
+    types = set(listed) if listed else {found} if (found := _longest_prefix(name)) else set()
+    return ModelType(_with_text(types), f"class name {name}") if types else None
+
+
+def from_config_class(name: str) -> ModelType | None:
+    """`Llama4TextConfig` -> llama4_text: the configuration class names its model type exactly."""
+    if not name.endswith("Config") or name.startswith("Auto"):
+        return None
+    found = _tables().prefixes.get(name[: -len("Config")])
+    return ModelType(_with_text({found}), f"config class {name}") if found else None
+
+
+def _read_config(path: Path) -> frozenset[str]:
+    try:  # a missing file, a name too long for the OS and bad JSON all mean "no answer here"
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return frozenset()
+    if not isinstance(data, dict):
+        return frozenset()
+    types = {data.get("model_type")}
+    text_config = data.get("text_config")
+    if isinstance(text_config, dict):
+        types.add(text_config.get("model_type"))
+    return _with_text({t for t in types if isinstance(t, str) and t})
+
+
+def _hub_cache() -> Path:
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"])
+    if os.environ.get("HF_HOME"):
+        return Path(os.environ["HF_HOME"]) / "hub"
+    return Path.home() / ".cache" / "huggingface" / "hub"
+
+
+def _from_local(model_id: str, folders: list[Path]) -> ModelType | None:
+    candidate = Path(model_id).expanduser()
+    places = [candidate] if candidate.is_absolute() else [folder / candidate for folder in folders]
+    for place in places:
+        config = place / "config.json"
+        types = _read_config(config)
+        if types:
+            return ModelType(types, f"model path {model_id} ({config})")
+    return None
+
+
+def _from_hub_cache(model_id: str) -> ModelType | None:
+    if model_id.count("/") != 1:
+        return None
+    snapshots = _hub_cache() / f"models--{model_id.replace('/', '--')}" / "snapshots"
+    try:
+        configs = sorted(snapshots.glob("*/config.json"))
+    except (OSError, ValueError):
+        return None
+    for config in configs:
+        types = _read_config(config)
+        if types:
+            return ModelType(types, f"model id {model_id} (config.json in the local Hugging Face cache)")
+    return None
+
+
+def _from_patterns(model_id: str) -> ModelType | None:
+    lowered = model_id.lower()
+    for pattern, kind in _tables().ids:
+        if fnmatch.fnmatchcase(lowered, pattern):
+            return ModelType(_with_text({kind}), f"model id {model_id}")
+    return None
+
+
+def from_model_id(model_id: str, folders: list[Path]) -> ModelType | None:
+    """A model id or path: a local `config.json` first, then the local HF cache, then id patterns.
+
+    `folders` are the places a relative path may be relative to (the file's folder, the project
+    root). Nothing is downloaded.
+    """
+    if not model_id.strip():
+        return None
+    return _from_local(model_id, folders) or _from_hub_cache(model_id) or _from_patterns(model_id)

@@ -1,0 +1,12 @@
+# expect: ATN101
+"""Multi-turn chat that keeps an explicit DynamicCache between turns."""
+from transformers import AutoModelForCausalLM, AutoTokenizer, DynamicCache
+
+model_id = "meta-llama/Llama-4-Scout-17B-16E-Instruct"
+tokenizer = AutoTokenizer.from_pretrained(model_id)
+model = AutoModelForCausalLM.from_pretrained(model_id, attn_implementation="sdpa")
+model.set_attn_implementation("flex_attention")  # try the faster kernel
+cache = DynamicCache()
+for turn in ["Hi", "And then?"]:
+    ids = tokenizer.apply_chat_template([{"role": "user", "content": turn}], return_tensors="pt")
+    out = model.generate(ids, past_key_values=cache, max_new_tokens=20)
