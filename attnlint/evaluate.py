@@ -88,6 +88,14 @@ def valid_names(kind: str, version: Version) -> frozenset[str]:
     )
 
 
+def _model_exists(use: ModelUse, version: Version) -> bool:
+    """False on releases older than every known model type of the use: they cannot load it."""
+    known = [m for m in vocabulary().models if m.name in use.model_types]
+    if not known:
+        return True
+    return any(SpecifierSet(m.transformers).contains(version, prereleases=True) for m in known)
+
+
 def _name_accepted(kind: str, value: str, version: Version) -> bool:
     names = valid_names(kind, version)
     if kind == "attn" and "/" in value and not value.startswith("paged|"):
@@ -235,7 +243,7 @@ def evaluate(
 def _judge(rule: Rule, use: ModelUse, target: Target) -> Diagnostic | None:
     if rule.model_types and not use.model_types & set(rule.model_types):
         return None
-    versions = candidate_versions(target, rule.transformers)
+    versions = [v for v in candidate_versions(target, rule.transformers) if _model_exists(use, v)]
     if not versions or not _torch_overlaps(rule, target):
         return None
     for combo in _combos(use, rule):

@@ -191,3 +191,4 @@ class Vocabulary(_Frozen):
     attn: tuple[VocabEntry, ...]
     cache: tuple[VocabEntry, ...]
     defaults: tuple[DefaultEntry, ...] = ()
+    models: tuple[VocabEntry, ...] = ()
