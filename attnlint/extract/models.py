@@ -23,7 +23,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-__all__ = ["ModelType", "from_class_name", "from_config_class", "from_model_id", "is_model_class"]
+__all__ = [
+    "ModelType", "from_class_name", "from_config_class", "from_model_id", "is_model_class", "with_text_types",
+]
 
 _NOT_MODELS = ("Tokenizer", "TokenizerFast", "Processor", "FeatureExtractor", "Config", "Pipeline")
 
@@ -56,7 +58,7 @@ def _tables() -> _Tables:
     )
 
 
-def _with_text(types: set[str]) -> frozenset[str]:
+def with_text_types(types: set[str]) -> frozenset[str]:
     """Add each composite model's text model type: rules about the language model key on it."""
     text = _tables().text
     return frozenset(types | {text[t] for t in types if t in text})
@@ -84,7 +86,7 @@ def from_class_name(name: str) -> ModelType | None:
         return None
     listed = _tables().classes.get(name)
     types = set(listed) if listed else {found} if (found := _longest_prefix(name)) else set()
-    return ModelType(_with_text(types), f"class name {name}") if types else None
+    return ModelType(with_text_types(types), f"class name {name}") if types else None
 
 
 def from_config_class(name: str) -> ModelType | None:
@@ -92,7 +94,7 @@ def from_config_class(name: str) -> ModelType | None:
     if not name.endswith("Config") or name.startswith("Auto"):
         return None
     found = _tables().prefixes.get(name[: -len("Config")])
-    return ModelType(_with_text({found}), f"config class {name}") if found else None
+    return ModelType(with_text_types({found}), f"config class {name}") if found else None
 
 
 def _read_config(path: Path) -> frozenset[str]:
@@ -106,7 +108,7 @@ def _read_config(path: Path) -> frozenset[str]:
     text_config = data.get("text_config")
     if isinstance(text_config, dict):
         types.add(text_config.get("model_type"))
-    return _with_text({t for t in types if isinstance(t, str) and t})
+    return with_text_types({t for t in types if isinstance(t, str) and t})
 
 
 def _hub_cache() -> Path:
@@ -147,7 +149,7 @@ def _from_patterns(model_id: str) -> ModelType | None:
     lowered = model_id.lower()
     for pattern, kind in _tables().ids:
         if fnmatch.fnmatchcase(lowered, pattern):
-            return ModelType(_with_text({kind}), f"model id {model_id}")
+            return ModelType(with_text_types({kind}), f"model id {model_id}")
     return None
 
 

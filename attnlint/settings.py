@@ -1,0 +1,127 @@
+"""`[tool.attnlint]` in pyproject.toml: the project's own defaults for `attnlint check` and `fix`.
+
+Keys are kebab-case, as in ruff's `[tool.ruff]`, and unknown keys or wrong types are errors rather
+than silently ignored: a typo such as `selekt` would otherwise turn every rule back on without a
+word. Each problem becomes one line naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+__all__ = ["Settings", "SettingsError", "find_project_root", "load_settings", "settings_file"]
+
+_PYPROJECT = "pyproject.toml"
+_TABLE = "[tool.attnlint]"
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class SettingsError(ValueError):
+    """`[tool.attnlint]` cannot be used as written; the message names the file and every bad key."""
+
+
+class Settings(BaseModel):
+    """The `[tool.attnlint]` table; the command line adds to or overrides these values.
+
+    `select`/`ignore` hold rule codes or prefixes ("ATN1", "ALL"); `exclude` replaces nothing
+    but adds globs to the built-in excludes, like `extend-exclude`; `transformers-version` is a
+    PEP 440 specifier or an exact version that overrides the project's pins.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, alias_generator=_kebab, validate_by_name=True,
+        validate_by_alias=True,
+    )
+
+    select: list[str] = []
+    ignore: list[str] = []
+    extend_select: list[str] = []
+    exclude: list[str] = []
+    extend_exclude: list[str] = []
+    respect_gitignore: bool = True
+    force_exclude: bool = False
+    transformers_version: str | None = None
+    unsafe_fixes: bool = False
+    output_format: Literal["text", "json"] = "text"
+
+
+def _search_upward(start: Path) -> tuple[Path | None, Path]:
+    """The nearest pyproject.toml at or above `start` (not past a .git folder), and the last folder seen."""
+    folder = start.resolve()
+    if folder.is_file():
+        folder = folder.parent
+    while True:
+        candidate = folder / _PYPROJECT
+        if candidate.is_file():
+            return candidate, folder
+        if (folder / ".git").exists() or folder.parent == folder:
+            return None, folder
+        folder = folder.parent
+
+
+def settings_file(start: Path) -> Path | None:
+    """The pyproject.toml configuring `start`: `start` itself when it is a file, else the nearest above."""
+    if start.is_file():
+        return start
+    return _search_upward(start)[0]
+
+
+def find_project_root(start: Path) -> Path:
+    """The folder holding the nearest pyproject.toml, else the repository root (.git), else `start`."""
+    found, last = _search_upward(start)
+    if found is not None:
+        return found.parent
+    if (last / ".git").exists():
+        return last
+    return start.resolve()
+
+
+def _error_line(path: Path, error: ErrorDetails) -> str:
+    key = ".".join(_kebab(str(part)) for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        known = [_kebab(name) for name in Settings.model_fields]
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"{path}: {_TABLE} unknown key '{key}'{hint}"
+    message = error["msg"][:1].lower() + error["msg"][1:]
+    return f"{path}: {_TABLE} '{key}': {message}, got {error['input']!r}"
+
+
+def load_settings(root: Path) -> Settings:
+    """`[tool.attnlint]` of the pyproject.toml for `root` (a folder, or the file itself); defaults when none.
+
+    Raises `SettingsError` for unreadable or broken TOML (with the line) and for unknown keys or
+    values of the wrong type (one line per problem).
+    """
+    path = settings_file(root)
+    if path is None:
+        return Settings()
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: invalid TOML: {exc}") from exc
+    table = data.get("tool", {}).get("attnlint", {})
+    if not isinstance(table, dict):
+        raise SettingsError(f"{path}: {_TABLE} must be a table, got {type(table).__name__}")
+    try:
+        return Settings.model_validate(table, by_alias=True, by_name=False)
+    except ValidationError as exc:
+        raise SettingsError("\n".join(_error_line(path, e) for e in exc.errors())) from exc

@@ -1,0 +1,92 @@
+"""`[tool.attnlint]`: valid tables, clear one-line errors, and where pyproject.toml is looked for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from attnlint.settings import Settings, SettingsError, find_project_root, load_settings
+
+
+def write_pyproject(folder: Path, table: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "pyproject.toml"
+    path.write_text(f'[project]\nname = "demo"\n\n[tool.attnlint]\n{table}', encoding="utf-8")
+    return path
+
+
+def test_valid_settings(tmp_path: Path) -> None:
+    write_pyproject(
+        tmp_path,
+        'select = ["ATN1", "ATN201"]\nignore = ["ATN3"]\nextend-select = ["ATN2"]\n'
+        'exclude = ["build/**"]\nextend-exclude = ["notebooks/*"]\nrespect-gitignore = false\n'
+        'force-exclude = true\ntransformers-version = ">=4.50"\n'
+        'unsafe-fixes = true\noutput-format = "json"\n',
+    )
+    settings = load_settings(tmp_path)
+    assert settings.select == ["ATN1", "ATN201"]
+    assert settings.ignore == ["ATN3"]
+    assert settings.extend_select == ["ATN2"]
+    assert settings.exclude == ["build/**"] and settings.extend_exclude == ["notebooks/*"]
+    assert settings.respect_gitignore is False and settings.force_exclude is True
+    assert settings.transformers_version == ">=4.50"
+    assert settings.unsafe_fixes is True and settings.output_format == "json"
+
+
+def test_defaults_without_table_or_file(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    assert load_settings(tmp_path) == Settings()
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\n', encoding="utf-8")
+    assert load_settings(tmp_path).respect_gitignore is True
+
+
+def test_unknown_key_is_named(tmp_path: Path) -> None:
+    path = write_pyproject(tmp_path, 'selekt = ["ATN1"]\n')
+    with pytest.raises(SettingsError) as caught:
+        load_settings(tmp_path)
+    assert str(caught.value) == f"{path}: [tool.attnlint] unknown key 'selekt' (did you mean 'select'?)"
+
+
+def test_snake_case_key_is_unknown(tmp_path: Path) -> None:
+    write_pyproject(tmp_path, "respect_gitignore = false\n")
+    with pytest.raises(SettingsError, match="unknown key 'respect-gitignore'"):
+        load_settings(tmp_path)
+
+
+def test_wrong_types_one_line_each(tmp_path: Path) -> None:
+    path = write_pyproject(tmp_path, 'respect-gitignore = "yes"\nselect = "ATN1"\noutput-format = "sarif"\n')
+    with pytest.raises(SettingsError) as caught:
+        load_settings(tmp_path)
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 3
+    assert all(line.startswith(f"{path}: [tool.attnlint] ") for line in lines)
+    assert any("'respect-gitignore': input should be a valid boolean, got 'yes'" in line for line in lines)
+    assert any("'select'" in line and "list" in line for line in lines)
+    assert any("'output-format'" in line and "'sarif'" in line for line in lines)
+
+
+def test_broken_toml_names_file_and_line(tmp_path: Path) -> None:
+    path = write_pyproject(tmp_path, "ignore = []\nselect = ATN1\n")
+    with pytest.raises(SettingsError) as caught:
+        load_settings(tmp_path)
+    assert str(caught.value).startswith(f"{path}: invalid TOML: ")
+    assert "line 6" in str(caught.value)
+
+
+def test_upward_search_stops_at_git(tmp_path: Path) -> None:
+    write_pyproject(tmp_path, 'select = ["ATN1"]\n')  # above the repository: not ours
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    nested = repo / "src" / "pkg"
+    nested.mkdir(parents=True)
+    assert load_settings(nested) == Settings()
+    assert find_project_root(nested) == repo.resolve()
+    write_pyproject(repo, 'ignore = ["ATN3"]\n')
+    assert load_settings(nested).ignore == ["ATN3"]
+    assert find_project_root(nested) == repo.resolve()
+
+
+def test_explicit_file(tmp_path: Path) -> None:
+    path = write_pyproject(tmp_path / "configs", 'select = ["ATN2"]\n')
+    assert load_settings(path).select == ["ATN2"]
