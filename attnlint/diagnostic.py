@@ -59,6 +59,8 @@ class Diagnostic(BaseModel):
     fix: Fix | None = None
     url: str
     noqa_row: int | None = None
+    #: 1-based code cell of a Jupyter notebook (rows then count from the top of that cell), as in ruff.
+    cell: int | None = None
     plan: FixPlan | None = Field(default=None, exclude=True)
     use: ModelUse | None = Field(default=None, exclude=True)
 

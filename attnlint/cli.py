@@ -1,0 +1,193 @@
+"""The `attnlint` command: `check`, `fix` and `rule`, with ruff's exit codes.
+
+Exit codes: 0 when nothing is found (or `--exit-zero`), 1 when something is found, 2 when the run
+itself is wrong (bad option, bad `[tool.attnlint]` key, bad version specifier, missing path) or
+attnlint fails. Failures print one line to stderr; `ATTNLINT_DEBUG=1` shows the traceback.
+`main(argv)` returns the code instead of exiting so tests can run the CLI in-process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from attnlint import __version__
+from attnlint.extract.versions import VersionError
+from attnlint.fix import command as fix_command
+from attnlint.knowledge import KnowledgeError, rule_by_code, rules
+from attnlint.knowledge.schema import Rule
+from attnlint.project import check_paths
+from attnlint.report import FORMATS, render
+from attnlint.settings import Settings, SettingsError, find_project_root, load_settings
+from attnlint.walk import MissingPathError
+
+__all__ = ["build_parser", "main"]
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class UsageError(Exception):
+    """The command line asks for something impossible; reported in one line, exit code 2."""
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip().upper() for c in text.split(",") if c.strip()]
+
+
+def _add_selection(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", default=["."], help="files or folders to check (default: .)")
+    parser.add_argument("--select", type=_codes, help="comma-separated rule codes or prefixes to enable")
+    parser.add_argument("--extend-select", type=_codes, default=[], help="codes or prefixes to add")
+    parser.add_argument("--ignore", type=_codes, default=[], help="codes or prefixes to disable")
+    parser.add_argument(
+        "--transformers-version",
+        metavar="SPEC",
+        help="PEP 440 specifier of the transformers versions to check against (e.g. '==4.51.0')",
+    )
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="extra paths to skip")
+    parser.add_argument(
+        "--force-exclude", action="store_true", help="apply excludes to files named on the command line too"
+    )
+    parser.add_argument(
+        "--config", type=Path, metavar="PATH", help="pyproject.toml to read [tool.attnlint] from"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="attnlint",
+        description="Find, fix and guard broken attention x KV-cache configurations in transformers code.",
+    )
+    parser.add_argument("--version", action="version", version=f"attnlint {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{check,fix,rule}")
+
+    check = commands.add_parser("check", help="report broken attention/cache configurations")
+    _add_selection(check)
+    check.add_argument("--output-format", choices=FORMATS, help="text (default), json or github")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when something is found")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes (as `attnlint fix`)")
+    check.add_argument("--unsafe-fixes", action="store_true", help="also apply (or show) unsafe fixes")
+    check.add_argument("--diff", action="store_true", help="print the fixes as a diff instead of writing")
+    check.set_defaults(handler=_run_check)
+
+    fix = commands.add_parser("fix", help="rewrite broken configurations in place")
+    fix_command.add_arguments(fix)
+    fix.set_defaults(handler=fix_command.run)
+
+    rule = commands.add_parser("rule", help="explain a rule (or all rules)")
+    rule.add_argument("code", nargs="?", help="rule code, e.g. ATN101")
+    rule.add_argument("--all", action="store_true", help="explain every rule")
+    rule.add_argument("--output-format", choices=("text", "json"), default="text")
+    rule.set_defaults(handler=_run_rule)
+    return parser
+
+
+def settings_for(args: argparse.Namespace) -> tuple[Settings, Path]:
+    """`[tool.attnlint]` from `--config` or the project root, with the command line on top, and
+    the project root (found from the working folder; `--config` only says where settings are).
+
+    As in ruff, `--select` replaces the configured selection while `--extend-select`,
+    `--ignore` and `--exclude` add to it.
+    """
+    root = find_project_root(Path.cwd())
+    if args.config is not None:
+        if not args.config.is_file():
+            raise UsageError(f"--config {args.config}: no such file")
+        settings = load_settings(args.config.resolve())
+    else:
+        settings = load_settings(root)
+    select = list(args.select) if args.select is not None else list(settings.select)
+    update: dict[str, Any] = {
+        "select": [*select, *settings.extend_select, *args.extend_select] if select else [],
+        "ignore": [*settings.ignore, *args.ignore],
+        "extend_exclude": [*settings.extend_exclude, *args.exclude],
+        "unsafe_fixes": settings.unsafe_fixes or bool(getattr(args, "unsafe_fixes", False)),
+    }
+    return settings.model_copy(update=update), root
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    if args.fix or args.diff:
+        return fix_command.run(args)
+    settings, root = settings_for(args)
+    result = check_paths(
+        args.paths, settings, args.transformers_version, root=root, force_exclude=args.force_exclude
+    )
+    if not result.files_checked:
+        print("attnlint: warning: no Python files or model folders found to check", file=sys.stderr)
+    output_format = args.output_format or settings.output_format
+    sys.stdout.write(render(result.diagnostics, output_format, unsafe_fixes=settings.unsafe_fixes))
+    return 1 if result.diagnostics and not args.exit_zero else 0
+
+
+def _rule_record(rule: Rule) -> dict[str, Any]:
+    from attnlint.report.rule_docs import render_rule
+
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "severity": rule.severity,
+        "category": rule.category,
+        "summary": rule.summary,
+        "transformers": rule.transformers,
+        "fix": rule.fixes[0].applicability if rule.fixes else None,
+        "url": rule.url,
+        "explanation": render_rule(rule),
+    }
+
+
+def _run_rule(args: argparse.Namespace) -> int:
+    if args.all == bool(args.code):
+        raise UsageError("give either a rule code or --all")
+    if args.all:
+        chosen = list(rules())
+    else:
+        rule = rule_by_code().get(args.code.upper())
+        if rule is None:
+            raise UsageError(f"unknown rule code {args.code!r} (see `attnlint rule --all`)")
+        chosen = [rule]
+    if args.output_format == "json":
+        records = [_rule_record(r) for r in chosen]
+        sys.stdout.write(json.dumps(records if args.all else records[0], indent=2) + "\n")
+    else:
+        from attnlint.report.rule_docs import render_rule
+
+        sys.stdout.write("\n\n".join(render_rule(r).rstrip("\n") for r in chosen) + "\n")
+    return 0
+
+
+def _exit_status(exc: SystemExit) -> int:
+    if exc.code is None:
+        return 0
+    return exc.code if isinstance(exc.code, int) else 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (the console script exits with it)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return _exit_status(exc)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except (UsageError, SettingsError, VersionError, MissingPathError, KnowledgeError) as exc:
+        print(f"attnlint: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("attnlint: interrupted", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if os.environ.get("ATTNLINT_DEBUG") == "1":
+            raise
+        print(
+            f"attnlint: internal error: {type(exc).__name__}: {exc} (ATTNLINT_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 2

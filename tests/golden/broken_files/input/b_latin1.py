@@ -1,0 +1,3 @@
+# café
+from transformers import AutoModel
+model = AutoModel.from_pretrained("x", attn_implementation="sdpa")
