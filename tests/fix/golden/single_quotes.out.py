@@ -1,0 +1,5 @@
+# fix: target="==4.51.0"
+from transformers import Llama4ForConditionalGeneration
+
+model = Llama4ForConditionalGeneration.from_pretrained('meta-llama/Llama-4-Scout-17B-16E-Instruct', attn_implementation='flex_attention')
+out = model.generate(**inputs, max_new_tokens=32, cache_implementation='hybrid')
