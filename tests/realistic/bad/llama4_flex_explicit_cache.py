@@ -1,4 +1,4 @@
-# expect: ATN101
+# expect: ATN101, ATN112
 """Multi-turn chat that keeps an explicit DynamicCache between turns."""
 from transformers import AutoModelForCausalLM, AutoTokenizer, DynamicCache
 

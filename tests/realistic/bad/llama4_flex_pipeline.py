@@ -1,4 +1,4 @@
-# expect: ATN101
+# expect: ATN101, ATN113
 from transformers import pipeline
 
 generator = pipeline(

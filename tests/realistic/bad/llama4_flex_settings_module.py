@@ -1,4 +1,4 @@
-# expect: ATN101
+# expect: ATN101, ATN113
 """Settings kept as module constants and a kwargs dict, used inside a function."""
 import transformers as tf
 
