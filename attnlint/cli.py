@@ -18,7 +18,6 @@ from typing import Any
 
 from attnlint import __version__
 from attnlint.extract.versions import VersionError
-from attnlint.fix import command as fix_command
 from attnlint.knowledge import KnowledgeError, rule_by_code, rules
 from attnlint.knowledge.schema import Rule
 from attnlint.project import check_paths
@@ -26,7 +25,7 @@ from attnlint.report import FORMATS, render
 from attnlint.settings import Settings, SettingsError, find_project_root, load_settings
 from attnlint.walk import MissingPathError
 
-__all__ = ["build_parser", "main"]
+__all__ = ["add_selection", "build_parser", "main", "settings_for"]
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -39,7 +38,8 @@ def _codes(text: str) -> list[str]:
     return [c.strip().upper() for c in text.split(",") if c.strip()]
 
 
-def _add_selection(parser: argparse.ArgumentParser) -> None:
+def add_selection(parser: argparse.ArgumentParser) -> None:
+    """The options `check` and `fix` share: paths, rule selection, target, excludes, settings file."""
     parser.add_argument("paths", nargs="*", default=["."], help="files or folders to check (default: .)")
     parser.add_argument("--select", type=_codes, help="comma-separated rule codes or prefixes to enable")
     parser.add_argument("--extend-select", type=_codes, default=[], help="codes or prefixes to add")
@@ -58,6 +58,32 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_unsafe_fixes(parser: argparse.ArgumentParser, meaning: str) -> None:
+    """`--unsafe-fixes` / `--no-unsafe-fixes` (None when neither is given: the setting decides)."""
+    parser.add_argument("--unsafe-fixes", action="store_const", const=True, dest="unsafe_fixes", help=meaning)
+    parser.add_argument(
+        "--no-unsafe-fixes",
+        action="store_const",
+        const=False,
+        dest="unsafe_fixes",
+        help="do not apply (or show) unsafe fixes, whatever the settings say",
+    )
+
+
+def _add_fix_options(parser: argparse.ArgumentParser) -> None:
+    """The options of `attnlint fix`: the check selection options plus the fix switches. They live
+    here, not in `attnlint.fix`, so building the parser never imports the fix machinery (libcst)."""
+    add_selection(parser)
+    _add_unsafe_fixes(parser, "also apply unsafe fixes")
+    parser.add_argument("--diff", action="store_true", help="print a unified diff and write nothing")
+    parser.add_argument(
+        "--fix-pins",
+        action="store_true",
+        help="for findings without a safe code fix, narrow the transformers requirement instead "
+        "(an unsafe fix: needs --unsafe-fixes)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="attnlint",
@@ -67,17 +93,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="{check,fix,rule}")
 
     check = commands.add_parser("check", help="report broken attention/cache configurations")
-    _add_selection(check)
+    add_selection(check)
     check.add_argument("--output-format", choices=FORMATS, help="text (default), json or github")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when something is found")
     check.add_argument("--fix", action="store_true", help="apply safe fixes (as `attnlint fix`)")
-    check.add_argument("--unsafe-fixes", action="store_true", help="also apply (or show) unsafe fixes")
+    _add_unsafe_fixes(check, "also apply (or show) unsafe fixes")
     check.add_argument("--diff", action="store_true", help="print the fixes as a diff instead of writing")
     check.set_defaults(handler=_run_check)
 
     fix = commands.add_parser("fix", help="rewrite broken configurations in place")
-    fix_command.add_arguments(fix)
-    fix.set_defaults(handler=fix_command.run)
+    _add_fix_options(fix)
+    fix.set_defaults(handler=_run_fix)
 
     rule = commands.add_parser("rule", help="explain a rule (or all rules)")
     rule.add_argument("code", nargs="?", help="rule code, e.g. ATN101")
@@ -92,7 +118,8 @@ def settings_for(args: argparse.Namespace) -> tuple[Settings, Path]:
     the project root (found from the working folder; `--config` only says where settings are).
 
     As in ruff, `--select` replaces the configured selection while `--extend-select`,
-    `--ignore` and `--exclude` add to it.
+    `--ignore` and `--exclude` add to it. An empty selection means every rule, so extending it
+    changes nothing. `--unsafe-fixes` / `--no-unsafe-fixes` win over the `unsafe-fixes` setting.
     """
     root = find_project_root(Path.cwd())
     if args.config is not None:
@@ -106,14 +133,23 @@ def settings_for(args: argparse.Namespace) -> tuple[Settings, Path]:
         "select": [*select, *settings.extend_select, *args.extend_select] if select else [],
         "ignore": [*settings.ignore, *args.ignore],
         "extend_exclude": [*settings.extend_exclude, *args.exclude],
-        "unsafe_fixes": settings.unsafe_fixes or bool(getattr(args, "unsafe_fixes", False)),
     }
+    unsafe_fixes = getattr(args, "unsafe_fixes", None)
+    if unsafe_fixes is not None:
+        update["unsafe_fixes"] = unsafe_fixes
     return settings.model_copy(update=update), root
+
+
+def _run_fix(args: argparse.Namespace) -> int:
+    """`attnlint fix` and `check --fix/--diff`: the fix machinery is imported only now."""
+    from attnlint.fix import command
+
+    return command.run(args)
 
 
 def _run_check(args: argparse.Namespace) -> int:
     if args.fix or args.diff:
-        return fix_command.run(args)
+        return _run_fix(args)
     settings, root = settings_for(args)
     result = check_paths(
         args.paths, settings, args.transformers_version, root=root, force_exclude=args.force_exclude

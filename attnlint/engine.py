@@ -26,7 +26,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     from typing_extensions import Unpack
 
-__all__ = ["CheckOptions", "check_bytes", "check_source", "selected", "suppressions"]
+__all__ = ["CheckOptions", "check_bytes", "check_source", "file_problem", "selected", "suppressions"]
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z0-9]+(?:[\s,]+[A-Z0-9]+)*))?", re.IGNORECASE)
 _IGNORE = re.compile(r"#\s*attnlint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
@@ -45,7 +45,9 @@ class CheckOptions(TypedDict, total=False):
 Suppressions = dict[int, frozenset[str] | None]
 
 
-def _problem(code: str, rule: str, message: str, path: str, row: int, column: int) -> Diagnostic:
+def file_problem(code: str, rule: str, message: str, path: str, row: int, column: int) -> Diagnostic:
+    """A diagnostic about the file itself (ATN001-ATN004: unparsable, undecodable, unreadable), at
+    one point, so a broken file is reported like any finding instead of raising."""
     where = Location(row=row, column=column)
     return Diagnostic(
         code=code, rule=rule, message=message, severity="error", filename=path,
@@ -105,14 +107,14 @@ def check_source(
         uses = extract_python(text, path, root)
     except SyntaxError as exc:
         found = [
-            _problem("ATN001", "syntax-error", f"cannot parse: {exc.msg}", path, exc.lineno or 1,
-                     exc.offset or 1)
+            file_problem("ATN001", "syntax-error", f"cannot parse: {exc.msg}", path, exc.lineno or 1,
+                         exc.offset or 1)
         ]
     except ValueError as exc:
-        found = [_problem("ATN001", "syntax-error", f"cannot parse: {exc}", path, 1, 1)]
+        found = [file_problem("ATN001", "syntax-error", f"cannot parse: {exc}", path, 1, 1)]
     except (RecursionError, MemoryError):
         message = "cannot parse: the code is nested too deeply for Python's parser"
-        found = [_problem("ATN001", "syntax-error", message, path, 1, 1)]
+        found = [file_problem("ATN001", "syntax-error", message, path, 1, 1)]
     else:
         found = _unique(evaluate(uses, target or Target()))
     found = [d for d in found if selected(d.code, select, ignore)]
@@ -153,11 +155,11 @@ def _decode(data: bytes, path: str) -> str | Diagnostic:
     try:
         text = data.decode(encoding)
     except LookupError as exc:
-        return _problem("ATN002", "undecodable-file", f"cannot decode: {exc}", path, 1, 1)
+        return file_problem("ATN002", "undecodable-file", f"cannot decode: {exc}", path, 1, 1)
     except UnicodeDecodeError as exc:
         row = data[: exc.start].count(b"\n") + 1
         message = f"cannot decode as {exc.encoding}: {exc.reason} at byte {exc.start}; save the file as UTF-8"
-        return _problem("ATN002", "undecodable-file", message, path, row, 1)
+        return file_problem("ATN002", "undecodable-file", message, path, row, 1)
     if declared:
-        return _problem("ATN002", "undecodable-file", f"cannot decode: {declared}", path, 1, 1)
+        return file_problem("ATN002", "undecodable-file", f"cannot decode: {declared}", path, 1, 1)
     return text

@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from attnlint.diagnostic import Diagnostic
-from attnlint.engine import _problem, check_bytes, check_source, selected
+from attnlint.engine import check_bytes, check_source, file_problem, selected
 from attnlint.evaluate import evaluate
 from attnlint.extract.configs import ConfigFileError, extract_config_folder
 from attnlint.extract.python import mentions_config
-from attnlint.extract.versions import resolve_target
+from attnlint.extract.versions import has_pin_files, resolve_target
 from attnlint.facts import Target
-from attnlint.fix.edits import attach_fixes
 from attnlint.notebook import NotebookError, read_notebook
 from attnlint.settings import Settings, find_project_root
 from attnlint.walk import discover
@@ -59,15 +58,15 @@ def _order(diagnostic: Diagnostic) -> tuple[str, int, int, int, str]:
 
 
 def _unreadable(path: str, exc: OSError) -> Diagnostic:
-    return _problem("ATN004", "unreadable-file", f"cannot read file: {exc.strerror or exc}", path, 1, 1)
+    return file_problem("ATN004", "unreadable-file", f"cannot read file: {exc.strerror or exc}", path, 1, 1)
 
 
-#: Files that pin transformers (what `resolve_target` reads): a folder holding one is a project.
-_PIN_FILES = ("pyproject.toml", "uv.lock", "poetry.lock", "pylock.toml")
+def _attach_fixes(text: str, found: list[Diagnostic]) -> None:
+    """Fill in every finding's fix, safe and unsafe (the report decides what to show). The fix
+    machinery (libcst) is imported here, on the first finding, so a clean check never loads it."""
+    from attnlint.fix.edits import attach_fixes
 
-
-def _holds_pins(folder: Path) -> bool:
-    return any((folder / name).is_file() for name in _PIN_FILES) or any(folder.glob("requirements*.txt"))
+    attach_fixes(text, found, True)
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,7 @@ def _check_python(job: _Job) -> list[Diagnostic]:
         job.data, job.name, target=job.target, select=job.select, ignore=job.ignore, root=job.root
     )
     if found:
-        attach_fixes(job.data.decode("utf-8", errors="replace"), found, True)
+        _attach_fixes(job.data.decode("utf-8", errors="replace"), found)
     return found
 
 
@@ -115,7 +114,7 @@ class _Run:
             if folder == self.root or folder.parent == folder:
                 self._roots[folder] = self.root
             else:
-                self._roots[folder] = folder if _holds_pins(folder) else self.project_of(folder.parent)
+                self._roots[folder] = folder if has_pin_files(folder) else self.project_of(folder.parent)
         return self._roots[folder]
 
     def target_of(self, root: Path) -> Target:
@@ -157,7 +156,7 @@ class _Run:
         try:
             notebook = read_notebook(data)
         except NotebookError as exc:
-            found = [_problem("ATN003", "invalid-json", exc.reason, name, exc.row, exc.column)]
+            found = [file_problem("ATN003", "invalid-json", exc.reason, name, exc.row, exc.column)]
             self.diagnostics.extend(self.keep(found))
             return
         checked = check_source(
@@ -174,7 +173,7 @@ class _Run:
         try:
             uses = extract_config_folder(Path(display_path(folder)))
         except ConfigFileError as exc:
-            found = [_problem("ATN003", "invalid-json", exc.reason, exc.path, exc.row, exc.column)]
+            found = [file_problem("ATN003", "invalid-json", exc.reason, exc.path, exc.row, exc.column)]
             self.diagnostics.extend(self.keep(found))
             return
         except OSError as exc:
@@ -185,7 +184,7 @@ class _Run:
         found = self.keep(evaluate(uses, target))
         for filename in dict.fromkeys(d.filename for d in found):
             mine = [d for d in found if d.filename == filename]
-            attach_fixes(Path(filename).read_text(encoding="utf-8"), mine, True)
+            _attach_fixes(Path(filename).read_text(encoding="utf-8"), mine)
         self.add(found, target)
 
 

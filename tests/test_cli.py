@@ -368,6 +368,22 @@ def test_python_dash_m_and_console_script(project: Path) -> None:
     assert done.returncode == 0 and done.stdout.startswith("attnlint ")
 
 
+def test_a_clean_check_loads_neither_the_fixer_nor_the_libraries_it_checks(project: Path) -> None:
+    """`check` pays for libcst only when there is something to fix, and never imports torch or
+    transformers (start-up time of the pre-commit hook)."""
+    write(project, {"clean.py": "import os\n\nprint(os.getcwd())\n", "seed.py": SEED})
+    probe = (
+        "import sys\nfrom attnlint.cli import main\n"
+        "assert main(['check', 'clean.py']) == 0\n"
+        "print(sorted({'libcst', 'torch', 'transformers'} & set(sys.modules)))\n"
+        "assert main(['check', 'seed.py']) == 1\n"
+        "print(sorted({'libcst', 'torch', 'transformers'} & set(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("All checks passed!\n[]\n") and done.stdout.endswith("['libcst']\n")
+
+
 def test_notebook_findings_point_into_cells(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     def cell(kind: str, source: str) -> dict[str, object]:
         return {"cell_type": kind, "metadata": {}, "source": source.splitlines(keepends=True)}
@@ -416,3 +432,24 @@ def test_each_folder_with_pins_is_judged_on_its_own_pins(
     assert "old/seed.py:4:70: ATN101" in out and "new/seed.py" not in out
     code, out, _ = run(capsys, "check", "--transformers-version", "==4.51.0")
     assert "new/seed.py:4:70: ATN101" in out, "--transformers-version wins over every pin"
+
+
+@pytest.mark.parametrize(
+    ("table", "options", "found"),
+    [
+        ('select = ["ATN2"]\nextend-select = ["ATN10"]\n', [], True),
+        ('select = ["ATN2"]\n', ["--extend-select", "ATN10"], True),
+        ('select = ["ATN2"]\nextend-select = ["ATN3"]\n', [], False),
+        ('extend-select = ["ATN2"]\n', [], True),
+        ("", ["--extend-select", "ATN2"], True),
+    ],
+)
+def test_extend_select_adds_to_a_selection_and_leaves_all_rules_alone(
+    project: Path, capsys: pytest.CaptureFixture[str], table: str, options: list[str], found: bool
+) -> None:
+    """`extend-select` (setting or option) widens a non-empty `select`; with no `select` every rule
+    already runs, so it must not narrow the run to the extended codes."""
+    write(project, {"seed.py": SEED, "pyproject.toml": f"[tool.attnlint]\n{table}"})
+    code, out, _ = run(capsys, "check", *options)
+    assert ("ATN101" in out) is found
+    assert code == int(found)

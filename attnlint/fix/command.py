@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from attnlint.cli import settings_for
 from attnlint.diagnostic import Diagnostic
 from attnlint.facts import Target
 from attnlint.fix.configs import fix_config_folder
@@ -25,22 +26,7 @@ from attnlint.fix.python import fix_source
 from attnlint.fix.rounds import hidden_unsafe, wanted
 from attnlint.project import CheckResult, check_paths
 
-__all__ = ["add_arguments", "run"]
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of `attnlint fix`: the check selection options plus the fix switches."""
-    from attnlint.cli import _add_selection
-
-    _add_selection(parser)
-    parser.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes")
-    parser.add_argument("--diff", action="store_true", help="print a unified diff and write nothing")
-    parser.add_argument(
-        "--fix-pins",
-        action="store_true",
-        help="for findings without a safe code fix, narrow the transformers requirement instead "
-        "(an unsafe fix: needs --unsafe-fixes)",
-    )
+__all__ = ["run"]
 
 
 @dataclass
@@ -48,7 +34,6 @@ class _Run:
     """Totals and messages of one `fix` run; printing happens once, at the end."""
 
     root: Path
-    target: Target
     select: Sequence[str]
     ignore: Sequence[str]
     unsafe: bool
@@ -85,7 +70,7 @@ class _Run:
             return False
         return True
 
-    def python(self, name: str, diagnostics: list[Diagnostic]) -> None:
+    def python(self, name: str, diagnostics: list[Diagnostic], target: Target) -> None:
         try:
             source = read_source(Path(name), self.root)
         except WriteRefused as exc:
@@ -97,7 +82,7 @@ class _Run:
             diagnostics,
             self.unsafe,
             path=name,
-            target=self.target,
+            target=target,
             select=self.select,
             ignore=self.ignore,
         )
@@ -106,10 +91,10 @@ class _Run:
         else:
             self.remaining.extend(diagnostics)
 
-    def config_folder(self, folder: Path, diagnostics: list[Diagnostic]) -> None:
+    def config_folder(self, folder: Path, diagnostics: list[Diagnostic], target: Target) -> None:
         try:
             writes, outcome = fix_config_folder(
-                folder, diagnostics, self.unsafe, self.target, self.root, self.select, self.ignore
+                folder, diagnostics, self.unsafe, target, self.root, self.select, self.ignore
             )
         except WriteRefused as exc:
             self.notes.append(str(exc))
@@ -164,9 +149,10 @@ def _errors(count: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Fix the paths in `args` (from `attnlint fix` or `attnlint check --fix`); returns the exit code."""
-    from attnlint.cli import settings_for
+    """Fix the paths in `args` (from `attnlint fix` or `attnlint check --fix`); returns the exit code.
 
+    Each file is re-checked against its own target (the pins of its nearest project folder).
+    """
     settings, root = settings_for(args)
 
     def check() -> CheckResult:
@@ -175,11 +161,10 @@ def run(args: argparse.Namespace) -> int:
         )
 
     result = check()
-    unsafe, diff = bool(getattr(args, "unsafe_fixes", False)), bool(getattr(args, "diff", False))
-    fixing = _Run(root, result.target, settings.select, settings.ignore, unsafe, diff)
+    unsafe, diff = settings.unsafe_fixes, bool(getattr(args, "diff", False))
+    fixing = _Run(root, settings.select, settings.ignore, unsafe, diff)
     if getattr(args, "fix_pins", False) and fixing.repin(result.diagnostics):
         before, result = len(result.diagnostics), check()
-        fixing.target = result.target
         fixing.fixed += max(0, before - len(result.diagnostics))
     by_file: dict[str, list[Diagnostic]] = {}
     for diagnostic in result.diagnostics:
@@ -194,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
         elif is_json(name):
             folders.setdefault(Path(name).parent, []).extend(diagnostics)
         else:
-            fixing.python(name, diagnostics)
+            fixing.python(name, diagnostics, result.target_for(name))
     for folder, diagnostics in folders.items():
-        fixing.config_folder(folder, diagnostics)
+        fixing.config_folder(folder, diagnostics, result.target_for(diagnostics[0].filename))
     return fixing.report()

@@ -132,3 +132,31 @@ def test_a_model_folder_gets_the_key_in_generation_config(
     assert (folder / "generation_config.json").read_bytes() == (
         b'{\r\n    "bos_token_id": 1,\r\n    "cache_implementation": "hybrid"\r\n}'
     )
+
+
+def test_the_unsafe_fixes_setting_is_honoured_and_the_option_overrides_it(
+    ranged: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (ranged / "pyproject.toml").write_text("[tool.attnlint]\nunsafe-fixes = true\n", encoding="utf-8")
+    code, out = _run(capsys, "fix", "--no-unsafe-fixes", ".")
+    assert code == 1 and out.endswith("1 fix available with --unsafe-fixes.\n")
+    assert (ranged / "infer.py").read_text(encoding="utf-8") == SEED
+    assert _run(capsys, "fix", ".") == (0, "Fixed 1 error (0 remaining).\n")
+    assert (ranged / "infer.py").read_text(encoding="utf-8") == SDPA
+
+
+def test_each_subproject_is_fixed_against_its_own_pins(
+    ranged: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Under a root allowing `>=4.50`, the 4.51.0 subproject takes the safe `hybrid` cache fix and
+    the `>=4.53` one has nothing to fix. Every rule runs: re-checked on the root's range, the fixed
+    code would be ATN113 (hybrid cache crashes on 4.52.x) and the fix would be rolled back."""
+    for name, requirement in (("old", "transformers==4.51.0"), ("new", "transformers>=4.53")):
+        (ranged / name).mkdir()
+        (ranged / name / "requirements.txt").write_text(f"{requirement}\n", encoding="utf-8")
+        (ranged / name / "infer.py").write_text(SEED, encoding="utf-8")
+    code = main(["fix", "old", "new"])
+    captured = capsys.readouterr()
+    assert (code, captured.out + captured.err) == (0, "Fixed 1 error (0 remaining).\n")
+    assert (ranged / "old" / "infer.py").read_text(encoding="utf-8") == FIXED
+    assert (ranged / "new" / "infer.py").read_text(encoding="utf-8") == SEED
