@@ -26,7 +26,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     from typing_extensions import Unpack
 
-__all__ = ["CheckOptions", "check_bytes", "check_source", "file_problem", "selected", "suppressions"]
+__all__ = [
+    "CheckOptions", "check_bytes", "check_source", "decode_source", "file_problem", "selected", "suppressions"
+]
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z0-9]+(?:[\s,]+[A-Z0-9]+)*))?", re.IGNORECASE)
 _IGNORE = re.compile(r"#\s*attnlint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
@@ -139,14 +141,15 @@ def check_bytes(data: bytes, path: str = "<string>", **options: Unpack[CheckOpti
 
     Bytes that cannot be decoded give one ATN002 diagnostic that names the encoding and the row.
     """
-    decoded = _decode(data, path)
+    decoded = decode_source(data, path)
     if isinstance(decoded, str):
         return check_source(decoded, path, **options)
     return [decoded] if selected(decoded.code, options.get("select", ()), options.get("ignore", ())) else []
 
 
-def _decode(data: bytes, path: str) -> str | Diagnostic:
-    """The text of a file, or the ATN002 diagnostic that says why it has none."""
+def decode_source(data: bytes, path: str) -> str | Diagnostic:
+    """The text of a Python file (BOM and PEP 263 aware), or the ATN002 diagnostic that says why it
+    has none. Checking and fixing must read the same text, or fix positions drift."""
     declared = ""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)

@@ -182,7 +182,7 @@ def _suggestion(kind: str, value: str, versions: Sequence[Version]) -> str:
     return close[0] if close else ""
 
 
-def _plan(rule: Rule, combo: _Combo, use: ModelUse, target: Target, versions: Sequence[Version]) -> FixPlan:
+def _plan(rule: Rule, combo: _Combo, use: ModelUse, target: Target) -> FixPlan:
     whole = candidate_versions(target)
     setting = combo.cache if rule.anchor == "cache" else combo.attn
     for spec in rule.fixes:
@@ -262,7 +262,7 @@ def _judge(rule: Rule, use: ModelUse, target: Target) -> Diagnostic | None:
             end_location=Location(row=where.end_row, column=where.end_column),
             url=rule.url,
             noqa_row=where.row,
-            plan=_plan(rule, combo, use, target, hits),
+            plan=_plan(rule, combo, use, target),
             use=use,
         )
     return None

@@ -1,7 +1,7 @@
 """Checking a project: the files `walk.discover` finds, each through the right extractor.
 
 One target per project (resolved once from the pins of the nearest folder that has any). Python
-sources go through the cheap bytes prefilter and then `engine.check_bytes`, notebooks through
+sources go through the cheap bytes prefilter and then `engine.check_source`, notebooks through
 `notebook.read_notebook`, model folders through `extract_config_folder` and the evaluator. A file
 that cannot be read or parsed becomes a diagnostic of its own (ATN001-ATN004) and the run goes
 on: one broken file never hides the findings in the others, and nothing is printed from here.
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from attnlint.diagnostic import Diagnostic
-from attnlint.engine import check_bytes, check_source, file_problem, selected
+from attnlint.engine import check_source, decode_source, file_problem, selected
 from attnlint.evaluate import evaluate
 from attnlint.extract.configs import ConfigFileError, extract_config_folder
 from attnlint.extract.python import mentions_config
@@ -83,11 +83,15 @@ class _Job:
 
 
 def _check_python(job: _Job) -> list[Diagnostic]:
-    found = check_bytes(
-        job.data, job.name, target=job.target, select=job.select, ignore=job.ignore, root=job.root
+    """Decode once, so that the fixes are computed on exactly the text that was checked."""
+    text = decode_source(job.data, job.name)
+    if not isinstance(text, str):
+        return [text] if selected(text.code, job.select, job.ignore) else []
+    found = check_source(
+        text, job.name, target=job.target, select=job.select, ignore=job.ignore, root=job.root
     )
     if found:
-        _attach_fixes(job.data.decode("utf-8", errors="replace"), found)
+        _attach_fixes(text, found)
     return found
 
 

@@ -453,3 +453,38 @@ def test_extend_select_adds_to_a_selection_and_leaves_all_rules_alone(
     code, out, _ = run(capsys, "check", *options)
     assert ("ATN101" in out) is found
     assert code == int(found)
+
+
+@pytest.mark.parametrize("prefix", [b"", b"\xef\xbb\xbf"], ids=["latin-1-cookie", "bom"])
+def test_json_fix_edits_are_computed_on_the_checked_text(
+    project: Path, capsys: pytest.CaptureFixture[str], prefix: bytes
+) -> None:
+    """A non-UTF-8 file (coding cookie) or a BOM file: the fix lands where `attnlint fix` puts it."""
+    if prefix:
+        source = prefix + (
+            'from transformers import Llama4ForCausalLM\n'
+            'm = Llama4ForCausalLM.from_pretrained("x", attn_implementation="flex_attention")  # café\n'
+            "m.generate(ids)\n"
+        ).encode()
+    else:
+        source = (
+            b"# -*- coding: latin-1 -*-\n"
+            b"from transformers import Llama4ForCausalLM\n"
+            b'm = Llama4ForCausalLM.from_pretrained("x", attn_implementation="flex_attention")  # caf\xe9\n'
+            b"m.generate(ids)\n"
+        )
+    write(project, {"a.py": source})
+    code, raw, _ = run(capsys, "check", "a.py", "--output-format", "json")
+    (finding,) = json.loads(raw)
+    assert code == 1 and finding["code"] == "ATN101"
+    (edit,) = finding["fix"]["edits"]
+    last_row = source.count(b"\n")
+    assert edit == {
+        "content": ', cache_implementation="hybrid"',
+        "location": {"row": last_row, "column": 15},
+        "end_location": {"row": last_row, "column": 15},
+    }
+    assert main(["fix", "a.py"]) == 0
+    fixed = (project / "a.py").read_bytes()
+    assert fixed.startswith(prefix) and b'm.generate(ids, cache_implementation="hybrid")\n' in fixed
+    assert b"caf\xe9" in fixed if not prefix else "café".encode() in fixed
