@@ -1,26 +1,36 @@
-"""Per-version transformers environments for the runtime matrix, independent of attnlint.
+"""Per-version transformers environments for the runtime matrix (and `attnlint probe`), cached.
 
-Each version lives in `.matrix/<version>/`, installed with `pip install --target --no-deps` plus the
-exact dependencies that version accepts, so that the venv's torch (and numpy, safetensors, ...) is
-shared and never replaced. A case runs as `PYTHONPATH=.matrix/<version> python ...`, which puts that
-folder (and its dist-info, which transformers' import-time version check reads) ahead of the venv.
+Each version lives in `<root>/<version>/`, installed with `pip install --target --no-deps` plus the
+exact dependencies that version accepts, so that the interpreter's torch (and numpy, safetensors,
+...) is shared and never replaced. A case runs as `PYTHONPATH=<root>/<version> python ...`, which
+puts that folder (and its dist-info, which transformers' import-time version check reads) ahead of
+site-packages. The release the interpreter already has needs no folder.
+
+The root is `$ATTNLINT_MATRIX_DIR` when set, else the checkout's `.matrix` when it exists (a folder
+or a link to a shared cache), else `~/.cache/attnlint/matrix`: outside the clone, so a fresh clone
+(CI) reuses what an earlier run installed. A folder counts only once its `.complete` marker exists.
 
 Usage: python tests/runtime/envs.py 4.51.0 4.55.4 ...   (creates what is missing, prints the paths)
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from importlib.metadata import version as dist_version
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2] / ".matrix"
+ENV_VAR = "ATTNLINT_MATRIX_DIR"
+CHECKOUT_LINK = Path(__file__).resolve().parents[2] / ".matrix"
+USER_CACHE = Path.home() / ".cache" / "attnlint" / "matrix"
 
-#: The transformers release the venv itself holds; it needs no folder.
-VENV_VERSION = "5.24.0"
+#: The release whose eager attention is the matrix's reference (right past attention_chunk_size).
+REFERENCE_VERSION = "5.24.0"
 
-#: Versions of the matrix and the pinned extra packages each needs next to the venv's packages.
-#: 4.51-4.55 require tokenizers<0.22 and huggingface-hub<1.0 (which still uses requests).
+#: Versions of the matrix and the pinned extra packages each needs next to the interpreter's packages.
+#: 4.51-4.55 require tokenizers<0.22 and huggingface-hub<1.0 (which still uses requests). 5.x takes
+#: its dependencies from the interpreter, whose transformers is a 5.x release (pyproject's test extra).
 _HUB_0X = ("huggingface_hub==0.34.4", "requests==2.32.5", "urllib3==2.5.0", "certifi==2025.8.3",
            "charset_normalizer==3.4.3")
 DEPS: dict[str, tuple[str, ...]] = {
@@ -28,25 +38,40 @@ DEPS: dict[str, tuple[str, ...]] = {
     "4.51.3": ("tokenizers==0.21.4", *_HUB_0X),
     "4.52.4": ("tokenizers==0.21.4", *_HUB_0X),
     "4.55.4": ("tokenizers==0.21.4", *_HUB_0X),
-    VENV_VERSION: (),
+    REFERENCE_VERSION: (),
 }
-#: Packages that must never land in a matrix folder (they would shadow the venv's builds).
+#: Packages that must never land in a matrix folder (they would shadow the interpreter's builds).
 FORBIDDEN = ("torch", "numpy", "nvidia")
 
 
+def root() -> Path:
+    """Where the per-version folders live (see the module docstring for the order)."""
+    configured = os.environ.get(ENV_VAR)
+    if configured:
+        return Path(configured).expanduser()
+    return CHECKOUT_LINK if CHECKOUT_LINK.exists() else USER_CACHE
+
+
+def installed_version() -> str:
+    """The transformers release this interpreter imports (read from its metadata, not imported)."""
+    return dist_version("transformers")
+
+
 def env_path(version: str) -> Path | None:
-    """The PYTHONPATH entry for `version`, or None when the venv's own transformers is that version."""
-    return None if version == VENV_VERSION else ROOT / version
+    """The folder for `version`, or None when the interpreter's own transformers is that release."""
+    return None if version == installed_version() else root() / version
 
 
 def ensure(version: str) -> Path | None:
-    """Create `.matrix/<version>` once (cached by a marker file); refuse folders holding torch."""
+    """Create the folder for `version` once (cached by a marker file); refuse folders holding torch."""
     path = env_path(version)
     if path is None:
         return None
     marker = path / ".complete"
     if marker.exists():
         return path
+    if version not in DEPS:
+        raise KeyError(f"no dependency pins for transformers {version}; add them to DEPS in {__file__}")
     packages = [f"transformers=={version}", *DEPS[version]]
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(path), *packages],
@@ -59,6 +84,12 @@ def ensure(version: str) -> Path | None:
     return path
 
 
+def pythonpath(version: str) -> str:
+    """The PYTHONPATH that makes a subprocess import transformers `version` ("" for the installed one)."""
+    path = ensure(version)
+    return "" if path is None else str(path)
+
+
 if __name__ == "__main__":
     for v in sys.argv[1:] or sorted(DEPS):
-        print(v, ensure(v) or "(venv)")
+        print(v, ensure(v) or "(installed)")

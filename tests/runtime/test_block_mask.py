@@ -10,10 +10,12 @@ from __future__ import annotations
 import itertools
 
 import pytest
-import torch
 
-from attnlint.runtime.masks.block import build_block_mask
-from attnlint.runtime.masks.spec import MaskSpec, as_int, spec_from_mask
+torch = pytest.importorskip("torch")
+pytest.importorskip("transformers")
+
+from attnlint.runtime.masks.block import build_block_mask  # noqa: E402  (needs torch)
+from attnlint.runtime.masks.spec import MaskSpec, as_int, spec_from_mask  # noqa: E402
 
 BLOCK = 4
 
