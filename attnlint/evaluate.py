@@ -22,6 +22,7 @@ from attnlint.facts import ModelUse, Setting, Span, Target
 from attnlint.knowledge import rules as all_rules
 from attnlint.knowledge import vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
+from attnlint.window import narrow
 
 __all__ = ["candidate_versions", "evaluate", "resolve_default", "valid_names", "version_ranges"]
 
@@ -229,8 +230,13 @@ def _message(rule: Rule, combo: _Combo, use: ModelUse, target: Target, versions:
 def evaluate(
     uses: Iterable[ModelUse], target: Target, rules: Sequence[Rule] | None = None
 ) -> list[Diagnostic]:
-    """Judge every use against every rule; one diagnostic per (use, rule) at the best anchor."""
+    """Judge every use against every rule; one diagnostic per (use, rule) at the best anchor.
+
+    The uses are one file's (or one config folder's): the target is first narrowed to the file's
+    version window (`attnlint.window.narrow`), so rules and fixes see only releases the code can run on."""
     chosen = all_rules() if rules is None else rules
+    uses = list(uses)
+    target = narrow(target, uses)
     diagnostics: list[Diagnostic] = []
     for use in uses:
         for rule in chosen:

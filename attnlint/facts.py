@@ -17,6 +17,8 @@ from attnlint.knowledge.schema import TriggerValue
 #: How a value reached the model: a keyword argument, an entry of a dict that is spread or passed
 #: as `model_kwargs`, an attribute assignment, a cache object, a JSON key, or the live model.
 Origin = Literal["keyword", "dict-entry", "attribute", "object", "json", "runtime", "call-argument"]
+#: Where a target's versions came from, most explicit first; "none" means every known release.
+TargetSource = Literal["override", "lock", "requirement", "installed", "none"]
 SiteKind = Literal["load", "generate", "generation_config", "pipeline", "config-file", "generation-file"]
 
 
@@ -84,12 +86,16 @@ class Target(BaseModel):
     """The transformers (and torch) versions the project can run, and why attnlint thinks so.
 
     `reason` completes the sentence "affects transformers 4.51.0, which ...", e.g. "your requirement
-    `transformers>=4.50` (pyproject.toml) allows".
+    `transformers>=4.50` (pyproject.toml) allows". `source` says what kind of statement set the
+    versions: an explicit `override` (the `--transformers-version` option or the
+    `[tool.attnlint] transformers-version` setting) is taken as is, every other source is narrowed
+    to the releases the file's code can run on (`attnlint.window`).
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
 
     transformers: SpecifierSet = Field(default_factory=SpecifierSet)
     torch: SpecifierSet = Field(default_factory=SpecifierSet)
-    reason: str = "no transformers requirement of the project excludes"
+    reason: str = "no pin, lock or installed transformers excludes"
     requirement: str = ""
+    source: TargetSource = "none"

@@ -23,7 +23,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from attnlint.facts import Target
+from attnlint.facts import Target, TargetSource
 from attnlint.knowledge import vocabulary
 
 if sys.version_info >= (3, 11):
@@ -243,18 +243,19 @@ def _installed(package: str) -> Version | None:
         return None
 
 
-def _project_spec(root: Path, package: str) -> tuple[SpecifierSet, str, str] | None:
-    """What the project says about `package`: its lock, else its requirements, else the installed version."""
+def _project_spec(root: Path, package: str) -> tuple[SpecifierSet, str, str, TargetSource] | None:
+    """What the project says about `package`: its lock, else its requirements, else the installed
+    version; with the kind of source it came from."""
     locked = _lock_pins(root, package)
     if locked:
-        return _from_pins(locked, "lock", package)
+        return *_from_pins(locked, "lock", package), "lock"
     required = _pyproject_pins(root, package) + _requirements_pins(root, package)
     if required:
-        return _from_pins(required, "requirement", package)
+        return *_from_pins(required, "requirement", package), "requirement"
     installed = _installed(package)
     if installed is not None:
         reason = f"the installed {package} {installed} is"
-        return SpecifierSet(f"=={installed.public}"), reason, f"{package}=={installed}"
+        return SpecifierSet(f"=={installed.public}"), reason, f"{package}=={installed}", "installed"
     return None
 
 
@@ -270,14 +271,16 @@ def resolve_target(root: Path, override: str | None = None, settings_version: st
     if override:
         spec = _spec(override, "--transformers-version")
         reason = f"the --transformers-version `{override}` allows"
-        return Target(transformers=spec, torch=torch, reason=reason, requirement=override)
+        return Target(transformers=spec, torch=torch, reason=reason, requirement=override, source="override")
     if settings_version:
         where = "pyproject.toml [tool.attnlint] transformers-version"
         reason = f"the [tool.attnlint] transformers-version `{settings_version}` (pyproject.toml) allows"
         spec = _spec(settings_version, where)
-        return Target(transformers=spec, torch=torch, reason=reason, requirement=settings_version)
+        return Target(
+            transformers=spec, torch=torch, reason=reason, requirement=settings_version, source="override"
+        )
     found = _project_spec(root, "transformers")
     if found is None:
         return Target(torch=torch)
-    spec, reason, requirement = found
-    return Target(transformers=spec, torch=torch, reason=reason, requirement=requirement)
+    spec, reason, requirement, source = found
+    return Target(transformers=spec, torch=torch, reason=reason, requirement=requirement, source=source)

@@ -171,6 +171,12 @@ class VocabEntry(_Frozen):
     _spec = field_validator("transformers")(_check_specifier)
 
 
+class CacheClassEntry(VocabEntry):
+    """A cache class a user can build by hand, the cache it amounts to, and the releases that export it."""
+
+    cache: str
+
+
 class DefaultEntry(_Frozen):
     """What a setting means when the user leaves it unset, for some model types and versions."""
 
@@ -192,3 +198,5 @@ class Vocabulary(_Frozen):
     cache: tuple[VocabEntry, ...]
     defaults: tuple[DefaultEntry, ...] = ()
     models: tuple[VocabEntry, ...] = ()
+    cache_classes: tuple[CacheClassEntry, ...] = ()
+    keywords: tuple[VocabEntry, ...] = ()
