@@ -18,10 +18,10 @@ from attnlint.diagnostic import Diagnostic
 from attnlint.engine import check_source, decode_source, file_problem, selected
 from attnlint.evaluate import evaluate
 from attnlint.extract.configs import ConfigFileError, extract_config_folder
-from attnlint.extract.python import mentions_config
 from attnlint.extract.versions import has_pin_files, resolve_target
 from attnlint.facts import Target
 from attnlint.notebook import NotebookError, read_notebook
+from attnlint.prefilter import may_trigger
 from attnlint.settings import Settings, find_project_root
 from attnlint.walk import discover
 
@@ -142,7 +142,7 @@ class _Run:
         except OSError as exc:
             self.diagnostics.extend(self.keep([_unreadable(name, exc)]))
             return None
-        if not mentions_config(data):
+        if not may_trigger(data):
             return None
         root = self.project_of(path.parent)
         target = self.target_of(root)

@@ -3,19 +3,22 @@
 Kept apart from the checking so the rules of discovery (ruff's, where attnlint has an equivalent)
 can be tested on their own. Inside a git work tree git itself answers what is ignored
 (`git ls-files --cached --others --exclude-standard`), so nested `.gitignore` files,
-`.git/info/exclude` and the global excludes file all count; elsewhere a small reader of
-`.gitignore` patterns stands in (no `!` negation).
+`.git/info/exclude` and the global excludes file all count, from one `git ls-files` per folder
+named; elsewhere each `.gitignore` is compiled once with `pathspec` (git's own pattern semantics,
+`!` included). Either way a file's name is tested before any pattern, so the images and web assets
+of a large tree cost one suffix test each.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import shutil
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+
+from pathspec import GitIgnoreSpec
 
 __all__ = ["CONFIG_NAMES", "DEFAULT_EXCLUDES", "Discovery", "MissingPathError", "discover"]
 
@@ -33,7 +36,7 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
 )
 #: Files that make their folder a model folder for `extract_config_folder`.
 CONFIG_NAMES = frozenset({"config.json", "generation_config.json"})
-_SOURCE_SUFFIXES = frozenset({".py", ".ipynb"})
+_SOURCE_SUFFIXES = (".py", ".ipynb")
 
 
 class MissingPathError(FileNotFoundError):
@@ -48,71 +51,61 @@ class Discovery:
     config_folders: list[Path] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Pattern:
-    """One exclude glob: a bare name matches any path component, a glob with `/` the whole path."""
-
-    glob: str
-    anchored: bool
-    only_dirs: bool = False
-
-    @classmethod
-    def parse(cls, text: str) -> _Pattern:
-        only_dirs = text.endswith("/")
-        glob = text.strip("/") if only_dirs else text.rstrip("/")
-        anchored = "/" in glob or text.startswith("/")
-        return cls(glob.lstrip("/").removeprefix("./"), anchored, only_dirs)
-
-    def matches(self, relative: PurePosixPath, is_dir: bool) -> bool:
-        if self.anchored:
-            return any(
-                fnmatch.fnmatchcase(str(PurePosixPath(*relative.parts[:i])), self.glob)
-                and (is_dir or i < len(relative.parts) or not self.only_dirs)
-                for i in range(1, len(relative.parts) + 1)
-            )
-        parts = relative.parts if is_dir or not self.only_dirs else relative.parts[:-1]
-        return any(fnmatch.fnmatchcase(part, self.glob) for part in parts)
-
-
 class _Excluder:
-    """Exclude globs relative to one base folder (the project root for settings, the folder of a
-    `.gitignore` for its patterns).
+    """Exclude globs relative to one base folder (the project root, or the folder named on the
+    command line when it lies outside the root), compiled once with gitignore semantics.
 
-    A bare name (`build`, `*.pyc`) is matched against the components below `start`, the folder
-    being walked, so an excluded name above a folder the user named does not hide it (ruff does
-    the same); a glob with `/` is matched against the path relative to `base`.
+    A bare name (`build`, `*.pyc`) matches any path component below `start`, the folder being
+    walked, so an excluded name above a folder the user named does not hide it (ruff does the
+    same); a glob with `/` is anchored at `base`. A folder that matches excludes everything below it.
     """
 
     def __init__(self, base: Path, patterns: Iterable[str]) -> None:
         self.base = base
-        self.patterns = [_Pattern.parse(p) for p in patterns if p]
+        anchored: list[str] = []
+        bare: list[str] = []
+        for text in patterns:
+            if text.startswith("./"):
+                text = "/" + text[2:]
+            if text:
+                (anchored if "/" in text.rstrip("/") else bare).append(text)
+        self._anchored = GitIgnoreSpec.from_lines(anchored)
+        self._bare = GitIgnoreSpec.from_lines(bare)
 
     def excludes(self, path: Path, is_dir: bool, start: Path | None = None) -> bool:
         below = _relative(path, start or self.base)
-        if below is None or not below.parts:
+        if not below:
             return False
-        anchored = _relative(path, self.base) or below
-        return any(p.matches(anchored if p.anchored else below, is_dir) for p in self.patterns)
+        return self.excludes_relative(_relative(path, self.base) or below, below, is_dir)
+
+    def excludes_relative(self, from_base: str, from_start: str, is_dir: bool) -> bool:
+        """The same test on POSIX paths already made relative to `base` and to the walked folder."""
+        slash = "/" if is_dir else ""
+        return self._bare.match_file(from_start + slash) or self._anchored.match_file(from_base + slash)
 
 
-def _relative(path: Path, base: Path) -> PurePosixPath | None:
+def _relative(path: Path, base: Path) -> str:
+    """`path` below `base` as a POSIX string; "" when it is `base` itself or not below it."""
     try:
-        return PurePosixPath(path.relative_to(base).as_posix())
+        below = path.relative_to(base).as_posix()
     except ValueError:
-        return None
+        return ""
+    return "" if below == "." else below
 
 
-def _read_gitignore(folder: Path) -> _Excluder | None:
+def _read_gitignore(folder: Path) -> GitIgnoreSpec | None:
+    """The compiled `.gitignore` of `folder`, `!` negation included; None when it has none."""
     try:
         lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    patterns = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith(("#", "!"))]
-    return _Excluder(folder, patterns) if patterns else None
+    spec = GitIgnoreSpec.from_lines(lines)
+    return spec if len(spec) else None
 
 
-def _git_files(folder: Path) -> list[Path] | None:
-    """Files git would show under `folder` (tracked or untracked, not ignored); None outside git."""
+def _git_files(folder: Path) -> list[str] | None:
+    """Files git would show under `folder` (tracked or untracked, not ignored), as POSIX paths
+    relative to it, from one `git ls-files`; None outside git."""
     git = shutil.which("git")
     if git is None:
         return None
@@ -129,8 +122,7 @@ def _git_files(folder: Path) -> list[Path] | None:
         return None
     if not done.stdout and _ignored_by_git(git, folder):
         return None  # a folder the user named although git ignores it: walk it as plain files
-    names = dict.fromkeys(n for n in done.stdout.decode("utf-8", "surrogateescape").split("\0") if n)
-    return [folder / n for n in names]
+    return list(dict.fromkeys(n for n in done.stdout.decode("utf-8", "surrogateescape").split("\0") if n))
 
 
 def _ignored_by_git(git: str, folder: Path) -> bool:
@@ -143,30 +135,58 @@ def _ignored_by_git(git: str, folder: Path) -> bool:
     return done.returncode == 0
 
 
+@dataclass(frozen=True)
+class _Gitignore:
+    """A compiled `.gitignore` and where its folder sits below the walked folder ("" or "a/b/")."""
+
+    prefix: str
+    spec: GitIgnoreSpec
+
+    def verdict(self, below_start: str) -> bool | None:
+        """True (ignored), False (re-included by `!`) or None (no pattern of this file speaks)."""
+        return self.spec.check_file(below_start[len(self.prefix) :]).include
+
+
 def _walk_files(folder: Path, excluder: _Excluder, respect_gitignore: bool) -> list[Path]:
-    """Plain `os.walk` with pruning, for folders outside a git work tree (or when gitignore is off)."""
+    """A scandir walk with pruning, for folders outside a git work tree (or with gitignore off).
+
+    Each `.gitignore` is compiled once, for its folder; a file is tested only when its name says
+    attnlint reads it, and the deepest `.gitignore` with a matching pattern decides, as in git.
+    """
     found: list[Path] = []
-    ignores: dict[Path, list[_Excluder]] = {}
-    for current, dirs, files in os.walk(folder):
-        here = Path(current)
-        inherited = ignores.get(here, [])
+    above = _relative(folder, excluder.base)
+    pending: list[tuple[Path, str, tuple[_Gitignore, ...]]] = [(folder, "", ())]
+    while pending:
+        here, prefix, inherited = pending.pop()
         own = _read_gitignore(here) if respect_gitignore else None
-        active = [*inherited, own] if own else inherited
+        active = (*inherited, _Gitignore(prefix, own)) if own else inherited
 
-        def kept(path: Path, is_dir: bool, active: list[_Excluder] = active) -> bool:
-            return not excluder.excludes(path, is_dir, folder) and not any(
-                g.excludes(path, is_dir) for g in active
-            )
+        def ignored(below: str, is_dir: bool, active: tuple[_Gitignore, ...] = active) -> bool:
+            if excluder.excludes_relative(f"{above}/{below}" if above else below, below, is_dir):
+                return True
+            tested = below + "/" if is_dir else below
+            for gitignore in reversed(active):
+                verdict = gitignore.verdict(tested)
+                if verdict is not None:
+                    return verdict
+            return False
 
-        dirs[:] = sorted(d for d in dirs if kept(here / d, True))
-        for d in dirs:
-            ignores[here / d] = active
-        found.extend(here / f for f in sorted(files) if kept(here / f, False))
+        try:
+            entries = sorted(os.scandir(here), key=lambda e: e.name, reverse=True)
+        except OSError:
+            continue
+        for entry in entries:
+            below = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if not ignored(below, True):
+                    pending.append((Path(entry.path), below + "/", active))
+            elif _wanted_name(entry.name) and entry.is_file() and not ignored(below, False):
+                found.append(Path(entry.path))
     return found
 
 
-def _wanted(path: Path) -> bool:
-    return path.suffix in _SOURCE_SUFFIXES or path.name in CONFIG_NAMES
+def _wanted_name(name: str) -> bool:
+    return name.endswith(_SOURCE_SUFFIXES) or name in CONFIG_NAMES
 
 
 def discover(
@@ -200,12 +220,19 @@ def discover(
         if listed is None:
             files.extend(_walk_files(path, excluder, respect_gitignore))
         else:
-            files.extend(f for f in listed if f.is_file() and not excluder.excludes(f, False, path))
+            above = _relative(path, excluder.base)
+            files.extend(
+                path / name
+                for name in listed
+                if _wanted_name(name.rpartition("/")[2])
+                and not excluder.excludes_relative(f"{above}/{name}" if above else name, name, False)
+                and (path / name).is_file()
+            )
     result = Discovery()
     seen_sources: set[Path] = set()
     seen_folders: set[Path] = set()
     for f in files:
-        if not _wanted(f):
+        if not _wanted_name(f.name):
             continue
         if f.name in CONFIG_NAMES:
             if f.parent not in seen_folders:

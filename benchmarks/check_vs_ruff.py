@@ -1,206 +1,224 @@
-"""How long `attnlint check` takes beside `ruff check --select E,F` on the same tree.
+"""How long `attnlint check` takes beside `ruff check --no-cache` on real trees, cold and warm.
 
-Not a test: run it by hand and read the numbers.
+Not a test: run it by hand and read the numbers (the ratios to ruff come last).
 
-    python benchmarks/check_vs_ruff.py                 # a synthetic tree of ~360 files
-    python benchmarks/check_vs_ruff.py PATH            # any tree, e.g. an installed package
-    python benchmarks/check_vs_ruff.py "$(python -c 'import transformers as t; print(t.__path__[0])')"
+    python benchmarks/check_vs_ruff.py                  # every tree below, 3 alternating runs each
+    python benchmarks/check_vs_ruff.py --quick          # trl + axolotl and start-up only, 1 run
+    python benchmarks/check_vs_ruff.py --tree PATH      # any other tree
+    python benchmarks/check_vs_ruff.py --save           # also write benchmarks/results/<date>.json
 
-Both tools run as fresh processes (start-up included), best of `--repeat` runs. The script also
-times `ast.parse` against `libcst.parse_module` on the files that pass attnlint's bytes
-prefilter, which is the design argument for prefilter + one parse per interesting file.
+The trees are released packages from the package index (`pip download --no-deps`), unpacked once
+under `--cache-dir` (default `~/.cache/attnlint-bench`, outside any git work tree, so attnlint's own
+`.gitignore` reader is what walks them):
+
+- trl + axolotl: the trl 1.16.0 and axolotl 0.19.0 sdists side by side (about 1,100 `.py` files);
+- unsloth: the unsloth 2026.10.9 wheel (2,257 files: 1,103 `.py`, the rest web assets of its studio);
+- transformers: the transformers 5.24.0 sdist (2,935 `.py` files).
+
+Every command runs as a fresh process from the tree's root (start-up included). One round runs ruff,
+attnlint cold (its result cache deleted first) and attnlint warm (the cache of the previous run
+kept), in an order that alternates between rounds so a busy neighbour does not always hit the same
+tool; the figure reported is the median over rounds. Peak RSS is each command's own, from GNU
+time (`/usr/bin/time`). Cold and warm output are compared: they must be identical.
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
-import contextlib
-import random
+import datetime
+import json
+import os
 import shutil
+import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
-import textwrap
 import time
-from collections.abc import Callable
+import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import libcst
-
-from attnlint.extract.python import mentions_config
-
-_PLAIN = '''
-"""Module {n}: data handling for the {word} workflow."""
-
-from __future__ import annotations
-
-import dataclasses
-import json
-import logging
-from pathlib import Path
-
-logger = logging.getLogger(__name__)
+REPO = Path(__file__).resolve().parent.parent
+#: name -> (requirement, "sdist" | "wheel") archives unpacked side by side into one tree.
+TREES: dict[str, list[tuple[str, str]]] = {
+    "trl+axolotl": [("trl==1.16.0", "sdist"), ("axolotl==0.19.0", "sdist")],
+    "unsloth": [("unsloth==2026.10.9", "wheel")],
+    "transformers": [("transformers==5.24.0", "sdist")],
+}
+ONE_FILE = REPO / "examples" / "seed" / "generate.py"
+CACHE_FOLDER = ".attnlint_cache"
+#: GNU time, for the peak RSS of each command (`apt-get install time` where it is missing).
+TIME = "/usr/bin/time"
 
 
-@dataclasses.dataclass
-class {cls}Record:
-    name: str
-    size: int = 0
-    tags: list[str] = dataclasses.field(default_factory=list)
+@dataclass
+class Sample:
+    """One process run: wall seconds, peak RSS in MiB, exit status and what it printed."""
 
-    def describe(self) -> str:
-        return f"{{self.name}} ({{self.size}}): {{', '.join(self.tags)}}"
-
-
-def load_{word}(path: Path) -> list[{cls}Record]:
-    """Read records written by `save_{word}`."""
-    with path.open(encoding="utf-8") as handle:
-        raw = json.load(handle)
-    records = [{cls}Record(**item) for item in raw]
-    logger.info("loaded %d records from %s", len(records), path)
-    return records
+    seconds: float
+    rss_mib: float
+    returncode: int
+    stdout: str = field(repr=False)
 
 
-def save_{word}(path: Path, records: list[{cls}Record]) -> None:
-    path.write_text(json.dumps([dataclasses.asdict(r) for r in records], indent=2), encoding="utf-8")
+def run(command: list[str], cwd: Path) -> Sample:
+    """Run `command` to completion and read its own peak RSS.
 
-
-def summarise(records: list[{cls}Record], limit: int = {limit}) -> dict[str, int]:
-    counts: dict[str, int] = {{}}
-    for record in records[:limit]:
-        for tag in record.tags:
-            counts[tag] = counts.get(tag, 0) + 1
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
-class {cls}Index:
-    def __init__(self, records: list[{cls}Record]) -> None:
-        self._by_name = {{r.name: r for r in records}}
-
-    def __len__(self) -> int:
-        return len(self._by_name)
-
-    def get(self, name: str) -> {cls}Record | None:
-        return self._by_name.get(name)
-
-    def largest(self, k: int = 3) -> list[{cls}Record]:
-        return sorted(self._by_name.values(), key=lambda r: r.size, reverse=True)[:k]
-'''
-
-_MODEL = '''
-"""Generation script {n} for the {word} experiment."""
-
-from transformers import AutoModelForCausalLM, AutoTokenizer
-
-MODEL_ID = "{model_id}"
-ATTN = "{attn}"
-
-tokenizer = AutoTokenizer.from_pretrained(MODEL_ID)
-model = AutoModelForCausalLM.from_pretrained(MODEL_ID, attn_implementation=ATTN, torch_dtype="auto")
-
-
-def run(prompt: str, max_new_tokens: int = {limit}) -> str:
-    inputs = tokenizer(prompt, return_tensors="pt")
-    out = model.generate(**inputs, max_new_tokens=max_new_tokens, cache_implementation="{cache}")
-    return tokenizer.decode(out[0], skip_special_tokens=True)
-'''
-
-_WORDS = ["tokens", "shards", "batches", "prompts", "metrics", "samples", "vocab", "splits", "images"]
-_MODELS = [
-    "meta-llama/Llama-4-Scout-17B-16E-Instruct",
-    "google/gemma-2-9b",
-    "Qwen/Qwen2-7B",
-    "mistralai/Mistral-7B-v0.1",
-]
-
-
-def synthetic_tree(folder: Path, files: int = 360, model_share: float = 0.08, seed: int = 0) -> Path:
-    """Write `files` modules: mostly ordinary code, `model_share` of them loading a model."""
-    rng = random.Random(seed)
-    for n in range(files):
-        word = rng.choice(_WORDS)
-        fields = {"n": n, "word": word, "cls": word.capitalize(), "limit": rng.randint(8, 512)}
-        if rng.random() < model_share:
-            text = _MODEL.format(
-                **fields,
-                model_id=rng.choice(_MODELS),
-                attn=rng.choice(["sdpa", "flex_attention", "flash_attention_2", "eager"]),
-                cache=rng.choice(["static", "hybrid", "dynamic", "offloaded"]),
-            )
-        else:
-            text = _PLAIN.format(**fields)
-        target = folder / f"pkg{n % 12}" / f"{word}_{n}.py"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    (folder / "requirements.txt").write_text("transformers==4.51.0\n", encoding="utf-8")
-    return folder
-
-
-def best_of(repeat: int, action: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeat):
+    The RSS comes from GNU time's `%M`, not from `wait4` here: Linux carries the parent's
+    high-water mark into a forked child, so a large benchmark process would inflate every figure.
+    """
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
         start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        done = subprocess.run(
+            [TIME, "-q", "-f", "%M", "-o", rss.name, *command],
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+        seconds = time.perf_counter() - start
+        kib = int(rss.read().split()[-1])
+    return Sample(seconds, kib / 1024, done.returncode, done.stdout.decode())
 
 
-def run_quiet(command: list[str]) -> Callable[[], object]:
-    return lambda: subprocess.run(command, capture_output=True, check=False)
+def fetch_tree(name: str, cache: Path) -> Path:
+    """The unpacked tree `name`, downloaded and unpacked on first use."""
+    tree = cache / "trees" / name
+    stamp = tree / ".complete"
+    if stamp.exists():
+        return tree
+    downloads = cache / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(tree, ignore_errors=True)
+    tree.mkdir(parents=True)
+    for requirement, kind in TREES[name]:
+        form = (
+            ["--no-binary", ":all:", "--no-build-isolation"]
+            if kind == "sdist"
+            else ["--only-binary", ":all:"]
+        )
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", *form, requirement, "-d", str(downloads)],
+            check=True,
+            capture_output=True,
+        )
+        project, version = requirement.split("==")
+        pattern = f"{project}-{version}-*.whl" if kind == "wheel" else f"{project}-{version}.tar.gz"
+        archive = next(downloads.glob(pattern))
+        target = tree / archive.name.removesuffix(".tar.gz").removesuffix(".whl")
+        if archive.name.endswith(".whl"):
+            with zipfile.ZipFile(archive) as wheel:
+                wheel.extractall(target)
+        else:
+            with tarfile.open(archive) as sdist:
+                sdist.extractall(target, filter="data")
+    stamp.write_text("", encoding="utf-8")
+    return tree
 
 
-def parse_times(tree: Path, repeat: int) -> tuple[int, int, float, float]:
-    files = sorted(tree.rglob("*.py"))
-    sources = [f.read_bytes() for f in files]
-    passing = [s.decode("utf-8", "replace") for s in sources if mentions_config(s)]
+def py_files(tree: Path) -> tuple[int, int]:
+    """(all files, `.py` files) below `tree`."""
+    files = [p for p in tree.rglob("*") if p.is_file() and CACHE_FOLDER not in p.parts]
+    return len(files), sum(1 for p in files if p.suffix == ".py")
 
-    def parse_all(parse: Callable[[str], object]) -> Callable[[], object]:
-        def go() -> None:
-            for text in passing:
-                with contextlib.suppress(SyntaxError, libcst.ParserSyntaxError, ValueError):
-                    parse(text)
 
-        return go
+def measure_tree(tree: Path, runs: int) -> dict[str, object]:
+    """Median wall time and peak RSS of ruff, attnlint cold and attnlint warm on one tree."""
+    ruff = [shutil.which("ruff") or "ruff", "check", "--no-cache", "--exit-zero", "."]
+    attnlint = [sys.executable, "-m", "attnlint", "check", "--exit-zero", "--output-format", "json", "."]
+    samples: dict[str, list[Sample]] = {"ruff": [], "cold": [], "warm": []}
 
-    return (
-        len(files),
-        len(passing),
-        best_of(repeat, parse_all(ast.parse)),
-        best_of(repeat, parse_all(libcst.parse_module)),
-    )
+    def cold() -> Sample:
+        shutil.rmtree(tree / CACHE_FOLDER, ignore_errors=True)
+        return run(attnlint, tree)
+
+    steps = {"ruff": lambda: run(ruff, tree), "cold": cold, "warm": lambda: run(attnlint, tree)}
+    for round_ in range(runs):
+        order = ["ruff", "cold", "warm"] if round_ % 2 == 0 else ["cold", "warm", "ruff"]
+        for name in order:
+            samples[name].append(steps[name]())
+    shutil.rmtree(tree / CACHE_FOLDER, ignore_errors=True)
+    outputs = {s.stdout for s in samples["cold"] + samples["warm"]}
+    findings = len(json.loads(samples["cold"][0].stdout))
+    total, python = py_files(tree)
+    result: dict[str, object] = {
+        "files": total,
+        "py_files": python,
+        "findings": findings,
+        "cold_warm_identical": len(outputs) == 1,
+    }
+    for name, taken in samples.items():
+        result[f"{name}_s"] = statistics.median(s.seconds for s in taken)
+        result[f"{name}_rss_mib"] = max(s.rss_mib for s in taken)
+    return result
+
+
+def measure_startup(runs: int) -> dict[str, float]:
+    """`--version` and a one-file check, attnlint beside ruff, median of `runs` fresh processes."""
+    ruff = shutil.which("ruff") or "ruff"
+    attnlint = [sys.executable, "-m", "attnlint"]
+    commands = {
+        "attnlint_version_s": [*attnlint, "--version"],
+        "ruff_version_s": [ruff, "--version"],
+        "attnlint_one_file_s": [*attnlint, "check", "--exit-zero", str(ONE_FILE)],
+        "ruff_one_file_s": [ruff, "check", "--no-cache", "--exit-zero", str(ONE_FILE)],
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            times[name].append(run(command, REPO).seconds)
+    return {name: statistics.median(taken) for name, taken in times.items()}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("tree", nargs="?", type=Path, help="tree to check (default: a synthetic one)")
-    parser.add_argument("--files", type=int, default=360, help="size of the synthetic tree")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--tree", type=Path, action="append", default=[], help="an extra tree to measure")
+    parser.add_argument("--only", choices=sorted(TREES), action="append", help="measure only these trees")
+    parser.add_argument("--runs", type=int, default=3, help="alternating rounds per tree (median reported)")
+    parser.add_argument("--quick", action="store_true", help="trl+axolotl and start-up only, one round")
+    parser.add_argument("--cache-dir", type=Path, default=Path.home() / ".cache" / "attnlint-bench")
+    parser.add_argument("--save", action="store_true", help="write the figures to benchmarks/results/")
     args = parser.parse_args()
-    ruff = shutil.which("ruff")
-    with tempfile.TemporaryDirectory(prefix="attnlint-bench-") as scratch:
-        tree = args.tree.resolve() if args.tree else synthetic_tree(Path(scratch), args.files)
-        attnlint_cmd = [sys.executable, "-m", "attnlint", "check", "--exit-zero", str(tree)]
-        attnlint_s = best_of(args.repeat, run_quiet(attnlint_cmd))
-        found = subprocess.run(
-            [*attnlint_cmd, "--output-format", "json"], capture_output=True, text=True, check=False
-        ).stdout.count('"code"')
-        files, passing, ast_s, cst_s = parse_times(tree, args.repeat)
-        print(f"tree: {tree} ({files} .py files, {passing} pass the prefilter, {found} findings)")
-        print(f"attnlint check                  {attnlint_s * 1000:8.0f} ms")
-        if ruff is None:
-            print("ruff check --select E,F         (ruff not installed)")
-        else:
-            ruff_s = best_of(
-                args.repeat,
-                run_quiet([ruff, "check", "--no-cache", "--select", "E,F", "--exit-zero", str(tree)]),
-            )
-            print(f"ruff check --no-cache -s E,F    {ruff_s * 1000:8.0f} ms")
-            print(f"ratio attnlint / ruff           {attnlint_s / ruff_s:8.1f} x")
-        print(f"ast.parse on prefiltered files  {ast_s * 1000:8.1f} ms")
-        print(f"libcst.parse_module, same files {cst_s * 1000:8.1f} ms ({cst_s / max(ast_s, 1e-9):.1f} x)")
+    runs = 1 if args.quick else args.runs
+    names = ["trl+axolotl"] if args.quick else (args.only or list(TREES))
+    trees = {name: fetch_tree(name, args.cache_dir) for name in names}
+    trees.update({str(p): p.resolve() for p in args.tree})
+
+    startup = measure_startup(5 if args.quick else 15)
+    print(f"start-up (median of {5 if args.quick else 15}):")
+    for name, seconds in startup.items():
+        print(f"  {name.removesuffix('_s'):22} {seconds * 1000:8.0f} ms")
+    results: dict[str, dict[str, object]] = {}
+    for name, tree in trees.items():
+        result = results[name] = measure_tree(tree, runs)
+        print(
+            f"{name}: {result['files']} files ({result['py_files']} .py), {result['findings']} findings, "
+            f"median of {runs}"
+        )
+        for tool in ("ruff", "cold", "warm"):
+            label = {"ruff": "ruff check --no-cache", "cold": "attnlint cold", "warm": "attnlint warm"}[tool]
+            print(f"  {label:22} {result[f'{tool}_s']:8.2f} s  {result[f'{tool}_rss_mib']:6.0f} MiB peak RSS")
+        print(f"  cold and warm output identical: {result['cold_warm_identical']}")
+
+    print("ratios (attnlint / ruff, same run):")
+    print(f"  --version                  {startup['attnlint_version_s'] / startup['ruff_version_s']:6.1f} x")
+    print(
+        f"  one-file check             {startup['attnlint_one_file_s'] / startup['ruff_one_file_s']:6.1f} x"
+    )
+    for name, result in results.items():
+        cold, warm, ruff = (float(str(result[k])) for k in ("cold_s", "warm_s", "ruff_s"))
+        print(
+            f"  {name:26} cold {cold / ruff:5.2f} x  warm {warm / ruff:5.2f} x  warm/cold {warm / cold:4.2f}"
+        )
+    if args.save:
+        out = REPO / "benchmarks" / "results" / f"check_vs_ruff-{datetime.date.today().isoformat()}.json"
+        out.parent.mkdir(exist_ok=True)
+        record = {"runs": runs, "cpus": os.cpu_count(), "startup": startup, "trees": results}
+        out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {out.relative_to(REPO)}")
     return 0
 
 

@@ -399,10 +399,10 @@ def test_notebook_findings_point_into_cells(project: Path, capsys: pytest.Captur
         "nbformat": 4,
         "nbformat_minor": 5,
     }
-    write(project, {"demo.ipynb": json.dumps(notebook), "broken.ipynb": '{"cells": [\n"from_pretrained"'})
+    write(project, {"demo.ipynb": json.dumps(notebook), "broken.ipynb": '{"cells": [\n"attn_implementation"'})
     code, out, _ = run(capsys, "check")
     assert code == 1
-    assert "broken.ipynb:2:18: ATN003 " in out
+    assert "broken.ipynb:2:22: ATN003 " in out
     assert "demo.ipynb:cell 1:5:70: ATN101 " in out, "row 5 of the first code cell, after the %pip line"
     _, raw, _ = run(capsys, "check", "--output-format", "json", "demo.ipynb")
     [record] = json.loads(raw)

@@ -11,7 +11,7 @@ from packaging.specifiers import SpecifierSet
 
 from attnlint.engine import check_source
 from attnlint.extract.models import from_class_name, from_model_id
-from attnlint.extract.python import extract_python, mentions_config
+from attnlint.extract.python import extract_python
 from attnlint.facts import ModelUse, Setting, Target
 
 BAD = Target(transformers=SpecifierSet("==4.51.0"), reason="the test pins")
@@ -415,12 +415,6 @@ def test_later_generate_sees_the_attention_set_before_it() -> None:
     assert values(first.attn) == ["sdpa"] and values(second.attn) == ["eager"]
     assert second.attn[0].origin == "call-argument"
 
-
-def test_mentions_config_prefilter() -> None:
-    assert mentions_config(b"model = AutoModel.from_pretrained('x')")
-    assert mentions_config(b"out = m.generate (ids)")
-    assert mentions_config(b"cache = DynamicCache()")
-    assert not mentions_config(b"import numpy as np\nprint(np.zeros(3))\n")
 
 
 @pytest.mark.parametrize(

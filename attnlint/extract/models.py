@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
 from functools import cache
@@ -24,7 +25,8 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 __all__ = [
-    "ModelType", "from_class_name", "from_config_class", "from_model_id", "is_model_class", "with_text_types",
+    "ModelType", "from_class_name", "from_config_class", "from_model_id", "is_model_class", "spellings",
+    "with_text_types",
 ]
 
 _NOT_MODELS = ("Tokenizer", "TokenizerFast", "Processor", "FeatureExtractor", "Config", "Pipeline")
@@ -62,6 +64,23 @@ def with_text_types(types: set[str]) -> frozenset[str]:
     """Add each composite model's text model type: rules about the language model key on it."""
     text = _tables().text
     return frozenset(types | {text[t] for t in types if t in text})
+
+
+def spellings(model_types: frozenset[str]) -> frozenset[str]:
+    """Lower-case text of which a file that names one of `model_types` holds at least one: the
+    type itself, the class-name prefixes and listed classes of it (or of a composite model whose
+    text model it is), and the longest literal part of each model-id pattern. The prefilter's
+    words for model-specific rules (a model found only through a local `config.json` names none).
+    """
+    tables = _tables()
+    types = set(model_types) | {whole for whole, text in tables.text.items() if text in model_types}
+    found = set(types)
+    found.update(prefix for prefix, kind in tables.prefixes.items() if kind in types)
+    found.update(name for name, kinds in tables.classes.items() if types & set(kinds))
+    for pattern, kind in tables.ids:
+        if kind in types:
+            found.add(max(re.split(r"[*?\[\]]", pattern), key=len))
+    return frozenset(text.lower() for text in found if text)
 
 
 def is_model_class(name: str) -> bool:

@@ -6,8 +6,8 @@ on it later (`set_attn_implementation`, `model.generation_config.cache_implement
 it; each `generate` or forward call reports the model as it is at that call. Values are read through
 constants, dicts, `**` spreads and conditional expressions; whatever cannot be read is kept as an
 unreadable setting that never triggers a rule. The tokenizer's padding side and `autocast` are
-file-wide facts: they are added to every use of the file. A cheap bytes test (`mentions_config`) runs first so
-that most files of a project are never parsed.
+file-wide facts: they are added to every use of the file. A bytes test derived from the rules
+(`attnlint.prefilter`) runs first, so that most files of a project are never parsed.
 """
 
 from __future__ import annotations
@@ -48,12 +48,8 @@ from attnlint.extract.values import (
 )
 from attnlint.facts import ModelUse, Origin, Setting, Site, SiteKind, Span
 
-__all__ = ["extract_python", "mentions_config"]
+__all__ = ["extract_python"]
 
-_MENTIONS = re.compile(
-    rb"from_pretrained|from_config|pipeline|generate\s*\(|attn_implementation|cache_implementation"
-    rb"|past_key_values|Cache\s*\(|generation_config|GenerationConfig|output_attentions"
-)
 _LOADERS = frozenset({"from_pretrained", "from_config", "_from_config"})
 _CACHE_CLASSES = {
     "DynamicCache": "dynamic",
@@ -83,11 +79,6 @@ _ASSISTED = frozenset({"assistant_model", "prompt_lookup_num_tokens", "assistant
 _BOOL_FLAGS = frozenset({"output_attentions", "use_cache"})
 _CHAINABLE = frozenset({"to", "cuda", "cpu", "half", "float", "bfloat16", "double", "eval", "train",
                         "requires_grad_"})
-
-
-def mentions_config(data: bytes) -> bool:
-    """Cheap pre-parse test: could this file set attention, cache or load a model at all?"""
-    return _MENTIONS.search(data) is not None
 
 
 class _Positions:

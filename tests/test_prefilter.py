@@ -1,0 +1,91 @@
+"""The rule-derived prefilter: it must pass every file that can produce a finding, and little else.
+
+Soundness is checked against the checker itself: every source of the test corpus (rule examples,
+realistic scripts, shipped examples, golden inputs) that has a finding on some release must pass.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from attnlint.engine import check_source
+from attnlint.extract.python import _CACHE_CLASSES
+from attnlint.knowledge import rules
+from attnlint.prefilter import _cache_words, may_trigger, prefilter
+
+ROOT = Path(__file__).parent.parent
+
+
+def _corpus() -> list[tuple[str, str]]:
+    sources = [
+        (f"{rule.code} example {n}", example.code)
+        for rule in rules()
+        for n, example in enumerate([*rule.invalid, *rule.valid])
+    ]
+    files = [
+        *(ROOT / "tests" / "realistic").rglob("*.py"),
+        *(ROOT / "examples").rglob("*.py"),
+        *(ROOT / "tests" / "golden").rglob("*.py"),
+        *(ROOT / "tests" / "fix" / "golden").glob("*.py"),
+    ]
+    sources += [
+        (str(path.relative_to(ROOT)), path.read_text(encoding="utf-8", errors="replace")) for path in files
+    ]
+    return sources
+
+
+CORPUS = _corpus()
+
+
+def test_every_source_with_a_finding_passes() -> None:
+    with_findings = 0
+    for name, text in CORPUS:
+        found = [d.code for d in check_source(text, name) if not d.code.startswith("ATN00")]
+        if found:
+            with_findings += 1
+            assert may_trigger(text.encode()), f"{name} has {found} but the prefilter skips it"
+    assert with_findings >= 30
+
+
+def test_no_rule_leaves_every_file_to_parse() -> None:
+    assert not prefilter().everything
+    assert all(all(group for group in groups) for groups in prefilter().needs)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'model = AutoModelForCausalLM.from_pretrained("bert-base-uncased")\nout = model.generate(ids)\n',
+        "class A:\n    @staticmethod\n    def f(): return 'static analysis'\n",
+        "pipe = pipeline('text-generation', model=path)\nkv = past_key_values\n",
+        "use_flash = True  # flash attention elsewhere\n",
+    ],
+)
+def test_generic_loading_words_are_not_enough(source: str) -> None:
+    assert not may_trigger(source.encode())
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "m = AutoModel.from_pretrained(p, attn_implementation=ATTN)\n",
+        'm.generate(ids, cache_implementation="hybrid")\n',
+        "cache = StaticCache(config, max_cache_len=64)\n",
+        'CACHE = "static"\n',
+        '{"source": ["model.generate(ids, cache_implementation=\\"static\\")"]}',  # a notebook cell
+        'MODEL = "Google/Gemma-2-9B-it"\n',  # model ids are matched ignoring case
+        "from transformers import Gemma2ForCausalLM\n",
+        "out = model(ids, output_attentions=True)\n",
+        'ATTN = "flex_attention"\n',
+    ],
+)
+def test_words_of_the_rules_pass(source: str) -> None:
+    assert may_trigger(source.encode())
+
+
+def test_every_cache_class_is_a_word_of_its_cache() -> None:
+    """A cache built as an object (`OffloadedStaticCache(...)`) names the value a rule tests."""
+    for name, value in _CACHE_CLASSES.items():
+        assert any(word in name for word in _cache_words((value,)) if not word.startswith('"')), name
