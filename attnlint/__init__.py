@@ -8,7 +8,7 @@ __all__ = ["__version__", "check_source"]
 
 __version__ = "0.1.0"
 
-_RUNTIME = frozenset({"guard", "unguard", "guarded", "AttnlintError", "GuardReport"})
+_RUNTIME = frozenset({"guard", "unguard", "guarded", "AttnlintError", "GuardConflictError", "GuardReport"})
 
 
 def __getattr__(name: str) -> object:

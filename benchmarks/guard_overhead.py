@@ -10,7 +10,6 @@ many calls) and the end-to-end medians of guarded vs unguarded generate.
 from __future__ import annotations
 
 import argparse
-import importlib
 import statistics
 import sys
 import time
@@ -24,6 +23,7 @@ from cases import config, generate
 from transformers import Llama4ForCausalLM
 
 import attnlint
+from attnlint.runtime.guard import guard_of
 
 
 def _median_generate(model: object, calls: int, new: int) -> float:
@@ -44,14 +44,14 @@ def main() -> None:
     model = Llama4ForCausalLM._from_config(config(8), attn_implementation="sdpa").eval()
     plain = _median_generate(model, args.calls, args.new)
     report = attnlint.guard(model)
-    guard_module = importlib.import_module("attnlint.runtime.guard")  # the module, not the function
-    state = guard_module._STATES[id(model)]
+    state = guard_of(model)
+    assert state is not None
     kwargs = {"cache_implementation": "dynamic", "max_new_tokens": args.new}
-    guard_module._check_call(state, kwargs)  # first call evaluates the rules once per distinct setting
+    state.judge_call(kwargs)  # the first call evaluates the rules once per distinct setting
     loops = 20000
     start = time.perf_counter()
     for _ in range(loops):
-        guard_module._check_call(state, kwargs)
+        state.judge_call(kwargs)
     wrapper = (time.perf_counter() - start) / loops
     guarded = _median_generate(model, args.calls, args.new)
     attnlint.unguard(model)

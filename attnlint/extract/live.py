@@ -14,6 +14,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from attnlint.facts import ModelUse, Setting, Target
+from attnlint.knowledge import vocabulary
 
 #: Cache classes a caller may pass as `past_key_values=`, and the cache_implementation they equal.
 CACHE_CLASSES = {
@@ -34,6 +35,15 @@ PATH = "<live model>"
 
 def _release(version: str) -> str:
     return Version(version).base_version
+
+
+def unknown_release(version: str) -> bool:
+    """True when the knowledge base does not list `version`'s release: no rule can judge it."""
+    return _release(version) not in vocabulary().releases
+
+
+def newest_known_release() -> str:
+    return str(max(vocabulary().releases, key=Version))
 
 
 def live_target() -> Target:

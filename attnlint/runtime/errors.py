@@ -25,3 +25,7 @@ def error_for(code: str, message: str, fix: str) -> AttnlintError:
         WrongOutputError if code.startswith("ATN2") else AttnlintError
     )
     return kind(code, message, fix)
+
+
+class GuardConflictError(RuntimeError):
+    """`guard` was asked to guard a guarded model in another mode or with other rules."""

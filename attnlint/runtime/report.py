@@ -32,10 +32,17 @@ class GuardReport(BaseModel):
     matched: list[RuleAction] = Field(default_factory=list)
     patched: list[str] = Field(default_factory=list)
     changed: list[str] = Field(default_factory=list)
+    #: the newest release the knowledge base knows, set when the installed transformers is not one of
+    #: its releases: then no rule was checked
+    unknown_release: str | None = None
 
     @property
     def installed_nothing(self) -> bool:
         return not self.patched and not self.changed
+
+    def unknown_text(self) -> str:
+        return (f"transformers {self.transformers} is not a release attnlint knows (newest known: "
+                f"{self.unknown_release}); no rule was checked and nothing installed")
 
     def __str__(self) -> str:
         head = (
@@ -43,7 +50,9 @@ class GuardReport(BaseModel):
             f"device={self.device}, transformers {self.transformers}, torch {self.torch}"
         )
         lines = [head]
-        if not self.matched:
+        if self.unknown_release is not None:
+            lines.append(f"  {self.unknown_text()}")
+        elif not self.matched:
             lines.append("  no known problem matches; nothing installed")
         for item in self.matched:
             lines.append(f"  {item.code} {item.name} [{item.when}]: {item.action}" +
