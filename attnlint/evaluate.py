@@ -19,9 +19,9 @@ from packaging.version import Version
 
 from attnlint.diagnostic import Diagnostic, FixPlan, Location
 from attnlint.facts import ModelUse, Setting, Span, Target
-from attnlint.knowledge import rules as all_rules
 from attnlint.knowledge import vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
+from attnlint.rule_index import RuleIndex, model_releases, rule_index
 from attnlint.window import narrow
 
 __all__ = ["candidate_versions", "evaluate", "resolve_default", "valid_names", "version_ranges"]
@@ -87,14 +87,6 @@ def valid_names(kind: str, version: Version) -> frozenset[str]:
     return frozenset(
         e.name for e in entries if SpecifierSet(e.transformers).contains(version, prereleases=True)
     )
-
-
-def _model_exists(use: ModelUse, version: Version) -> bool:
-    """False on releases older than every known model type of the use: they cannot load it."""
-    known = [m for m in vocabulary().models if m.name in use.model_types]
-    if not known:
-        return True
-    return any(SpecifierSet(m.transformers).contains(version, prereleases=True) for m in known)
 
 
 def _name_accepted(kind: str, value: str, version: Version) -> bool:
@@ -234,12 +226,12 @@ def evaluate(
 
     The uses are one file's (or one config folder's): the target is first narrowed to the file's
     version window (`attnlint.window.narrow`), so rules and fixes see only releases the code can run on."""
-    chosen = all_rules() if rules is None else rules
+    index = rule_index() if rules is None else RuleIndex.build(rules)
     uses = list(uses)
     target = narrow(target, uses)
     diagnostics: list[Diagnostic] = []
     for use in uses:
-        for rule in chosen:
+        for rule in index.for_types(use.model_types):
             diagnostic = _judge(rule, use, target)
             if diagnostic is not None:
                 diagnostics.append(diagnostic)
@@ -249,7 +241,8 @@ def evaluate(
 def _judge(rule: Rule, use: ModelUse, target: Target) -> Diagnostic | None:
     if rule.model_types and not use.model_types & set(rule.model_types):
         return None
-    versions = [v for v in candidate_versions(target, rule.transformers) if _model_exists(use, v)]
+    existing = model_releases(use.model_types)
+    versions = [v for v in candidate_versions(target, rule.transformers) if existing is None or v in existing]
     if not versions or not _torch_overlaps(rule, target):
         return None
     for combo in _combos(use, rule):

@@ -12,6 +12,7 @@ of a large tree cost one suffix test each.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterable, Sequence
@@ -37,6 +38,7 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
 #: Files that make their folder a model folder for `extract_config_folder`.
 CONFIG_NAMES = frozenset({"config.json", "generation_config.json"})
 _SOURCE_SUFFIXES = (".py", ".ipynb")
+_GLOB = re.compile(r"[*?\[\]!\\/]")
 
 
 class MissingPathError(FileNotFoundError):
@@ -64,13 +66,19 @@ class _Excluder:
         self.base = base
         anchored: list[str] = []
         bare: list[str] = []
+        #: plain names (`node_modules`, `build/`): a set lookup per path component, no pattern
+        self._names: set[str] = set()
+        self._folder_names: set[str] = set()
         for text in patterns:
             if text.startswith("./"):
                 text = "/" + text[2:]
-            if text:
-                (anchored if "/" in text.rstrip("/") else bare).append(text)
-        self._anchored = GitIgnoreSpec.from_lines(anchored)
-        self._bare = GitIgnoreSpec.from_lines(bare)
+            name = text.removesuffix("/")
+            if name and not _GLOB.search(name):
+                (self._folder_names if text.endswith("/") else self._names).add(name)
+            elif text:
+                (anchored if "/" in name else bare).append(text)
+        self._anchored = GitIgnoreSpec.from_lines(anchored) if anchored else None
+        self._bare = GitIgnoreSpec.from_lines(bare) if bare else None
 
     def excludes(self, path: Path, is_dir: bool, start: Path | None = None) -> bool:
         below = _relative(path, start or self.base)
@@ -78,10 +86,23 @@ class _Excluder:
             return False
         return self.excludes_relative(_relative(path, self.base) or below, below, is_dir)
 
-    def excludes_relative(self, from_base: str, from_start: str, is_dir: bool) -> bool:
-        """The same test on POSIX paths already made relative to `base` and to the walked folder."""
+    def excludes_relative(
+        self, from_base: str, from_start: str, is_dir: bool, *, last_only: bool = False
+    ) -> bool:
+        """The same test on POSIX paths already made relative to `base` and to the walked folder.
+
+        `last_only`: the folders above were tested already (a walk that prunes), so of the plain
+        names only the last component needs a look."""
+        parts = [from_start.rpartition("/")[2]] if last_only else from_start.split("/")
+        if self._names.intersection(parts):
+            return True
+        if self._folder_names and self._folder_names.intersection(parts if is_dir else parts[:-1]):
+            return True
         slash = "/" if is_dir else ""
-        return self._bare.match_file(from_start + slash) or self._anchored.match_file(from_base + slash)
+        return bool(
+            (self._bare and self._bare.match_file(from_start + slash))
+            or (self._anchored and self._anchored.match_file(from_base + slash))
+        )
 
 
 def _relative(path: Path, base: Path) -> str:
@@ -162,7 +183,8 @@ def _walk_files(folder: Path, excluder: _Excluder, respect_gitignore: bool) -> l
         active = (*inherited, _Gitignore(prefix, own)) if own else inherited
 
         def ignored(below: str, is_dir: bool, active: tuple[_Gitignore, ...] = active) -> bool:
-            if excluder.excludes_relative(f"{above}/{below}" if above else below, below, is_dir):
+            from_base = f"{above}/{below}" if above else below
+            if excluder.excludes_relative(from_base, below, is_dir, last_only=True):
                 return True
             tested = below + "/" if is_dir else below
             for gitignore in reversed(active):

@@ -54,9 +54,10 @@ TIME = "/usr/bin/time"
 
 @dataclass
 class Sample:
-    """One process run: wall seconds, peak RSS in MiB, exit status and what it printed."""
+    """One process run: wall and CPU (user + system) seconds, peak RSS in MiB, exit status, output."""
 
     seconds: float
+    cpu_seconds: float
     rss_mib: float
     returncode: int
     stdout: str = field(repr=False)
@@ -71,15 +72,17 @@ def run(command: list[str], cwd: Path) -> Sample:
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
         start = time.perf_counter()
         done = subprocess.run(
-            [TIME, "-q", "-f", "%M", "-o", rss.name, *command],
+            [TIME, "-q", "-f", "%M %U %S", "-o", rss.name, *command],
             cwd=cwd,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             check=False,
         )
         seconds = time.perf_counter() - start
-        kib = int(rss.read().split()[-1])
-    return Sample(seconds, kib / 1024, done.returncode, done.stdout.decode())
+        kib, user, system = rss.read().split()[-3:]
+    return Sample(
+        seconds, float(user) + float(system), int(kib) / 1024, done.returncode, done.stdout.decode()
+    )
 
 
 def fetch_tree(name: str, cache: Path) -> Path:
@@ -150,6 +153,7 @@ def measure_tree(tree: Path, runs: int) -> dict[str, object]:
     }
     for name, taken in samples.items():
         result[f"{name}_s"] = statistics.median(s.seconds for s in taken)
+        result[f"{name}_cpu_s"] = statistics.median(s.cpu_seconds for s in taken)
         result[f"{name}_rss_mib"] = max(s.rss_mib for s in taken)
     return result
 
@@ -200,7 +204,10 @@ def main() -> int:
         )
         for tool in ("ruff", "cold", "warm"):
             label = {"ruff": "ruff check --no-cache", "cold": "attnlint cold", "warm": "attnlint warm"}[tool]
-            print(f"  {label:22} {result[f'{tool}_s']:8.2f} s  {result[f'{tool}_rss_mib']:6.0f} MiB peak RSS")
+            print(
+                f"  {label:22} {result[f'{tool}_s']:8.2f} s wall {result[f'{tool}_cpu_s']:8.2f} s CPU"
+                f"  {result[f'{tool}_rss_mib']:6.0f} MiB peak RSS"
+            )
         print(f"  cold and warm output identical: {result['cold_warm_identical']}")
 
     print("ratios (attnlint / ruff, same run):")
@@ -209,14 +216,23 @@ def main() -> int:
         f"  one-file check             {startup['attnlint_one_file_s'] / startup['ruff_one_file_s']:6.1f} x"
     )
     for name, result in results.items():
-        cold, warm, ruff = (float(str(result[k])) for k in ("cold_s", "warm_s", "ruff_s"))
+        cold, warm, ruff, cold_cpu, ruff_cpu = (
+            float(str(result[k])) for k in ("cold_s", "warm_s", "ruff_s", "cold_cpu_s", "ruff_cpu_s")
+        )
         print(
-            f"  {name:26} cold {cold / ruff:5.2f} x  warm {warm / ruff:5.2f} x  warm/cold {warm / cold:4.2f}"
+            f"  {name:14} cold {cold / ruff:5.2f} x (CPU {cold_cpu / ruff_cpu:5.2f} x)"
+            f"  warm {warm / ruff:5.2f} x  warm/cold {warm / cold:4.2f}"
         )
     if args.save:
         out = REPO / "benchmarks" / "results" / f"check_vs_ruff-{datetime.date.today().isoformat()}.json"
         out.parent.mkdir(exist_ok=True)
-        record = {"runs": runs, "cpus": os.cpu_count(), "startup": startup, "trees": results}
+        record = {
+            "runs": runs,
+            "cpus": os.cpu_count(),
+            "load_average": os.getloadavg(),
+            "startup": startup,
+            "trees": results,
+        }
         out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {out.relative_to(REPO)}")
     return 0

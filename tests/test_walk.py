@@ -92,6 +92,10 @@ def test_excludes_bare_anchored_and_above_the_named_folder(tmp_path: Path, use_g
     # a glob with `/` is anchored at the root; `*` does not cross a folder, as in git
     assert _found(tmp_path, exclude=["src/*.py"])[0] == {"legacy/a.py", "src/legacy/b.py", "src/d/e.py"}
     assert _found(tmp_path, exclude=["./legacy/"])[0] == {"src/legacy/b.py", "src/c.py", "src/d/e.py"}
+    # a name with a trailing `/` matches folders only
+    every = {"legacy/a.py", "src/legacy/b.py", "src/c.py", "src/d/e.py"}
+    assert _found(tmp_path, exclude=["e.py/"])[0] == every
+    assert _found(tmp_path, exclude=["e.py"])[0] == every - {"src/d/e.py"}
     # a bare name above the folder the user named does not hide it (as in ruff)
     named = tmp_path / "src" / "legacy"
     assert _found(tmp_path, named, exclude=["legacy"])[0] == {"src/legacy/b.py"}
