@@ -18,7 +18,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from attnlint.diagnostic import Diagnostic, FixPlan, Location
-from attnlint.facts import ModelUse, Setting, Span, Target
+from attnlint.facts import ANY_NAME, ModelUse, Setting, Span, Target
 from attnlint.knowledge import vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
 from attnlint.rule_index import RuleIndex, model_releases, rule_index
@@ -27,6 +27,9 @@ from attnlint.window import narrow
 __all__ = ["candidate_versions", "evaluate", "resolve_default", "valid_names", "version_ranges"]
 
 _UNSET = Setting(value="default", origin="runtime")
+#: Settings that describe where and how the model runs rather than what it is configured with; a rule
+#: fires on them only when they are known to hold (README "When attnlint stays silent").
+_CONTEXT_KEYS = frozenset({"dtype", "device", "autocast"})
 
 
 @cache
@@ -89,7 +92,10 @@ def valid_names(kind: str, version: Version) -> frozenset[str]:
     )
 
 
-def _name_accepted(kind: str, value: str, version: Version) -> bool:
+def _name_accepted(kind: str, value: str, version: Version, registered: frozenset[str]) -> bool:
+    """Whether a release accepts a name; a name the project registers itself is always accepted."""
+    if kind == "attn" and (value in registered or ANY_NAME in registered):
+        return True
     names = valid_names(kind, version)
     if kind == "attn" and "/" in value and not value.startswith("paged|"):
         return "<kernels-hub>" in names
@@ -101,6 +107,8 @@ def _value_matches(
 ) -> bool:
     if not allowed:
         return True
+    if key in _CONTEXT_KEYS and setting.branch is not None:
+        return False  # a context that holds on one branch only is not known to hold: stay silent
     if setting.value == "default" and setting.span is None:
         return "default" in allowed or resolve_default(key, use.model_types, version) in allowed
     return setting.value is not None and setting.value in allowed
@@ -129,7 +137,7 @@ def _combo_matches(rule: Rule, combo: _Combo, use: ModelUse, version: Version) -
     if rule.kind == "unknown-attn":
         value = combo.attn.value
         return isinstance(value, str) and combo.attn.span is not None and not _name_accepted(
-            "attn", value, version
+            "attn", value, version, use.registered
         )
     if rule.kind == "unknown-cache":
         value = combo.cache.value
@@ -137,7 +145,7 @@ def _combo_matches(rule: Rule, combo: _Combo, use: ModelUse, version: Version) -
             isinstance(value, str)
             and combo.cache.form == "name"
             and combo.cache.span is not None
-            and not _name_accepted("cache", value, version)
+            and not _name_accepted("cache", value, version, use.registered)
         )
     if rule.cache_forms and combo.cache.form not in rule.cache_forms and combo.cache.span is not None:
         return False

@@ -17,6 +17,8 @@ from attnlint.knowledge.schema import TriggerValue
 #: How a value reached the model: a keyword argument, an entry of a dict that is spread or passed
 #: as `model_kwargs`, an attribute assignment, a cache object, a JSON key, or the live model.
 Origin = Literal["keyword", "dict-entry", "attribute", "object", "json", "runtime", "call-argument"]
+#: A registered attention name attnlint cannot read: every attention name may be the project's own.
+ANY_NAME = "<any registered name>"
 #: Where a target's versions came from, most explicit first; "none" means every known release.
 TargetSource = Literal["override", "lock", "requirement", "installed", "none"]
 SiteKind = Literal["load", "generate", "generation_config", "pipeline", "config-file", "generation-file"]
@@ -80,6 +82,8 @@ class ModelUse(BaseModel):
     cache: list[Setting] = Field(default_factory=list)
     flags: dict[str, list[Setting]] = Field(default_factory=dict)
     sites: list[Site] = Field(default_factory=list)
+    #: Attention names the file registers itself (AttentionInterface.register); valid on every release.
+    registered: frozenset[str] = frozenset()
 
 
 class Target(BaseModel):

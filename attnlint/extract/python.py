@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from attnlint.extract.context import read_context
 from attnlint.extract.models import (
     ModelType,
     from_class_name,
@@ -698,4 +699,6 @@ def extract_python(text: str, path: str, root: Path | None = None) -> list[Model
     with warnings.catch_warnings():  # a user's invalid escape sequence is not attnlint's to report
         warnings.simplefilter("ignore")
         tree = ast.parse(text, filename=path)
-    return _Extractor(text, path, root).run(tree)
+    extractor = _Extractor(text, path, root)
+    uses = extractor.run(tree)
+    return read_context(text, tree, extractor.pos.span, path, extractor.folders).apply(uses)

@@ -189,6 +189,19 @@ class DefaultEntry(_Frozen):
     _spec = field_validator("transformers")(_check_specifier)
 
 
+class ContextVocab(_Frozen):
+    """Classes whose calls say something about a model's surroundings (extract/context.py)."""
+
+    precision_configs: tuple[str, ...] = ()
+    bf16_by_default: tuple[str, ...] = ()
+    mixed_precision_calls: tuple[str, ...] = ()
+    attention_registries: tuple[str, ...] = ()
+
+    def words(self) -> tuple[str, ...]:
+        """Every name worth looking for in a file's text before walking it."""
+        return (*self.precision_configs, *self.mixed_precision_calls, *self.attention_registries)
+
+
 class Vocabulary(_Frozen):
     """Release list, per-version value vocabularies and defaults (knowledge/vocab.toml)."""
 
@@ -200,3 +213,4 @@ class Vocabulary(_Frozen):
     models: tuple[VocabEntry, ...] = ()
     cache_classes: tuple[CacheClassEntry, ...] = ()
     keywords: tuple[VocabEntry, ...] = ()
+    context: ContextVocab = ContextVocab()

@@ -1,0 +1,232 @@
+"""File-wide context of a Python source: what runs around the model rather than on it.
+
+Three facts no single call shows. Mixed precision: a training config (`TrainingArguments`, the TRL
+configs) with `bf16`/`fp16`, or `Accelerator(mixed_precision=...)`, runs the forward under autocast,
+and when its precision comes from the command line it is *unknown*, which makes precision-dependent
+rules stay silent (a rule fires only when its context is known to hold). Registered attention names:
+`AttentionInterface.register("name", fn)` or `ALL_ATTENTION_FUNCTIONS["name"] = fn` make "name" valid.
+Trainer configs that forward settings: `SFTConfig(model_init_kwargs={...})` is a `from_pretrained` call
+that `SFTTrainer(model="id", args=config)` makes, and `GRPOConfig(cache_implementation=...)` sets its
+generation cache. The names of these classes are knowledge data (vocab.toml `[context]`).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from attnlint.extract.models import from_model_id
+from attnlint.extract.values import (
+    Normaliser,
+    normalise_bool,
+    normalise_device,
+    normalise_dtype,
+    normalise_name,
+)
+from attnlint.facts import ANY_NAME, ModelUse, Setting, Site, Span
+from attnlint.knowledge import vocabulary
+
+__all__ = ["FileContext", "read_context"]
+
+SpanOf = Callable[[ast.expr], Span]
+_FORWARDED: dict[str, tuple[str, Normaliser]] = {
+    "attn_implementation": ("attn", normalise_name),
+    "torch_dtype": ("dtype", normalise_dtype),
+    "dtype": ("dtype", normalise_dtype),
+    "device_map": ("device", normalise_device),
+    "use_cache": ("use_cache", normalise_bool),
+    "cache_implementation": ("cache", normalise_name),
+}
+
+
+@dataclass
+class FileContext:
+    """What a file says about the surroundings of its models (see the module docstring)."""
+
+    autocast: list[Setting] = field(default_factory=list)
+    registered: set[str] = field(default_factory=set)
+    uses: list[ModelUse] = field(default_factory=list)
+
+    def apply(self, uses: list[ModelUse]) -> list[ModelUse]:
+        """Every use of the file, with the file's precision and registered names, plus the config loads."""
+        result = [*uses, *self.uses]
+        for use in result:
+            if self.autocast:
+                use.flags.setdefault("autocast", self.autocast)
+            use.registered = frozenset(self.registered)
+        return result
+
+
+def _name(node: ast.expr) -> str:
+    """The last name of a callee or value: `trl.SFTConfig` -> "SFTConfig"."""
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _constant(node: ast.expr | None) -> object:
+    """A literal's value; `torch.bfloat16` reads as its text; anything else is the `...` marker."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "torch":
+        return f"torch.{node.attr}"
+    return ...
+
+
+class _Reader:
+    def __init__(self, tree: ast.Module, span: SpanOf, path: str, folders: list[Path]) -> None:
+        self.span = span
+        self.path = path
+        self.folders = folders
+        self.vocab = vocabulary().context
+        self.bound: dict[str, ast.expr] = {}
+        self.calls: list[ast.Call] = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                self.bound[node.targets[0].id] = node.value
+            elif isinstance(node, ast.Call):
+                self.calls.append(node)
+        self.context = FileContext()
+        self.tree = tree
+
+    def value(self, node: ast.expr | None) -> ast.expr | None:
+        """A name's module-level value (one step), so that `args=config` finds `config = SFTConfig(...)`."""
+        if isinstance(node, ast.Name) and node.id in self.bound:
+            return self.bound[node.id]
+        return node
+
+    def read(self) -> FileContext:
+        for call in self.calls:
+            callee = _name(call.func)
+            if callee in self.vocab.precision_configs:
+                self._precision(call)
+                self._forwarded(call)
+            elif callee in self.vocab.mixed_precision_calls:
+                self._mixed_precision(call)
+            elif callee == "register" and self._is_registry(call.func):
+                self._register(call.args[0] if call.args else None)
+        callees = {id(call.func) for call in self.calls}
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Subscript) and self._is_registry(target):
+                        self._register(target.slice)
+            elif isinstance(node, ast.Name | ast.Attribute) and self._named_config(node, callees):
+                self._autocast(None, node, "bf16")  # parsed from the CLI: HfArgumentParser(TrainingArguments)
+        return self.context
+
+    def _is_registry(self, node: ast.expr) -> bool:
+        """`AttentionInterface.register` / `ALL_ATTENTION_FUNCTIONS[...]`: the registry is the owner."""
+        owner = node.value if isinstance(node, ast.Attribute | ast.Subscript) else node
+        return _name(owner) in self.vocab.attention_registries
+
+    def _named_config(self, node: ast.expr, callees: set[int]) -> bool:
+        """A training config named but not called here (a class handed to an argument parser)."""
+        return _name(node) in self.vocab.precision_configs and id(node) not in callees
+
+    # ---- precision ---------------------------------------------------------------------------
+
+    def _autocast(self, value: bool | None, node: ast.expr, keyword: str) -> None:
+        span = self.span(node)
+        setting = Setting(value=value, origin="keyword", span=span, site=span, keyword=keyword)
+        known = [s for s in self.context.autocast if s.value is True]
+        if (value is True and not known) or (value is None and not known and not self.context.autocast):
+            self.context.autocast = [setting]
+
+    def _precision(self, call: ast.Call) -> None:
+        flags = [(k, _constant(_keyword(call, k))) for k in ("bf16", "fp16")]
+        given = [(k, v) for k, v in flags if _keyword(call, k) is not None]
+        spread = any(k.arg is None for k in call.keywords)
+        if any(v is True for _, v in given):
+            key = next(k for k, v in given if v is True)
+            self._autocast(True, _keyword(call, key) or call, key)
+        elif any(not isinstance(v, bool) for _, v in given) or spread or call.args:
+            self._autocast(None, call, "bf16")
+        elif not given and _name(call.func) in self.vocab.bf16_by_default:
+            self._autocast(None, call, "bf16")  # TRL turns bf16 on by default in recent releases
+
+    def _mixed_precision(self, call: ast.Call) -> None:
+        node = _keyword(call, "mixed_precision")
+        if node is None:
+            self._autocast(None, call, "mixed_precision")  # accelerate config or env decides
+            return
+        value = _constant(node)
+        if value in ("bf16", "fp16", "fp8"):
+            self._autocast(True, node, "mixed_precision")
+        elif value != "no":
+            self._autocast(None, node, "mixed_precision")
+
+    # ---- registered attention ----------------------------------------------------------------
+
+    def _register(self, node: ast.expr | None) -> None:
+        value = _constant(node) if node is not None else ...
+        self.context.registered.add(value if isinstance(value, str) else ANY_NAME)
+
+    # ---- configs that forward settings -------------------------------------------------------
+
+    def _forwarded(self, call: ast.Call) -> None:
+        """A trainer config's model_init_kwargs (a from_pretrained call) and generation cache."""
+        settings: dict[str, list[Setting]] = {}
+        site = self.span(call)
+        entries = list(self._dict_entries(self.value(_keyword(call, "model_init_kwargs"))))
+        entries += list(self._dict_entries(self.value(_keyword(call, "generation_kwargs"))))
+        entries += [(k.arg, k.value) for k in call.keywords if k.arg == "cache_implementation"]
+        for key, node in entries:
+            if key not in _FORWARDED:
+                continue
+            name, normalise = _FORWARDED[key]
+            raw = _constant(node)
+            value = normalise(raw) if isinstance(raw, str | bool | int | float) else None
+            span = self.span(node)
+            settings[name] = [Setting(value=value, origin="dict-entry", span=span, site=site, keyword=key)]
+        if not settings:
+            return
+        model_types, reason = self._trained_model(call)
+        self.context.uses.append(
+            ModelUse(
+                path=self.path,
+                model_types=model_types,
+                model_type_reason=reason,
+                model_span=site,
+                attn=settings.pop("attn", []),
+                cache=settings.pop("cache", []),
+                flags=settings,
+                sites=[Site(kind="load", span=site)],
+            )
+        )
+
+    def _dict_entries(self, node: ast.expr | None) -> Iterator[tuple[str, ast.expr]]:
+        if isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values, strict=True):
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    yield key.value, value
+        elif isinstance(node, ast.Call) and _name(node.func) == "dict":
+            yield from ((k.arg, k.value) for k in node.keywords if k.arg is not None)
+
+    def _trained_model(self, config: ast.Call) -> tuple[frozenset[str], str]:
+        """The model id a trainer given this config loads (`SFTTrainer(model="id", args=config)`)."""
+        for call in self.calls:
+            if not _name(call.func).endswith("Trainer"):
+                continue
+            if self.value(_keyword(call, "args")) is not config:
+                continue
+            model_id = _constant(self.value(_keyword(call, "model")))
+            if isinstance(model_id, str):
+                found = from_model_id(model_id, self.folders)
+                if found is not None:
+                    return found.types, found.reason
+        return frozenset(), ""
+
+
+def read_context(text: str, tree: ast.Module, span: SpanOf, path: str, folders: list[Path]) -> FileContext:
+    """The file's context facts; files that name none of the context classes are not walked."""
+    words = vocabulary().context.words()
+    if not any(word in text for word in words):
+        return FileContext()
+    return _Reader(tree, span, path, folders).read()
