@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from attnlint.engine import check_source
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from attnlint.engine import check_source
 
 __all__ = ["__version__", "check_source"]
 
@@ -12,7 +15,13 @@ _RUNTIME = frozenset({"guard", "unguard", "guarded", "AttnlintError", "GuardConf
 
 
 def __getattr__(name: str) -> object:
-    """Import the runtime guard (torch, transformers) only when it is asked for: check/fix never are."""
+    """Import on first use: the checker (pydantic, the rule base) so that `attnlint --version` and
+    the cache's version key stay light, and the runtime guard (torch, transformers), which check and
+    fix never ask for."""
+    if name == "check_source":
+        from attnlint.engine import check_source
+
+        return check_source
     if name in _RUNTIME:
         import attnlint.runtime as runtime
 

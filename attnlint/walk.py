@@ -38,6 +38,7 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
 #: Files that make their folder a model folder for `extract_config_folder`.
 CONFIG_NAMES = frozenset({"config.json", "generation_config.json"})
 _SOURCE_SUFFIXES = (".py", ".ipynb")
+_UNNAMED = re.compile(r"\(\?P<\w+>")
 _GLOB = re.compile(r"[*?\[\]!\\/]")
 
 
@@ -158,14 +159,31 @@ def _ignored_by_git(git: str, folder: Path) -> bool:
 
 @dataclass(frozen=True)
 class _Gitignore:
-    """A compiled `.gitignore` and where its folder sits below the walked folder ("" or "a/b/")."""
+    """A compiled `.gitignore` and where its folder sits below the walked folder ("" or "a/b/").
+
+    `union` is all its patterns as one regex when none is a `!` (a long `.gitignore` then costs
+    one match per path, not one per pattern); with `!`, pathspec finds the last matching pattern.
+    """
 
     prefix: str
     spec: GitIgnoreSpec
+    union: re.Pattern[str] | None
+
+    @classmethod
+    def compile(cls, prefix: str, spec: GitIgnoreSpec) -> _Gitignore:
+        patterns = [p for p in spec.patterns if p.include is not None]
+        regexes = [getattr(p, "regex", None) for p in patterns]
+        if any(not p.include for p in patterns) or not all(isinstance(r, re.Pattern) for r in regexes):
+            return cls(prefix, spec, None)
+        union = "|".join(f"(?:{_UNNAMED.sub('(?:', r.pattern)})" for r in regexes if r is not None)
+        return cls(prefix, spec, re.compile(union))
 
     def verdict(self, below_start: str) -> bool | None:
         """True (ignored), False (re-included by `!`) or None (no pattern of this file speaks)."""
-        return self.spec.check_file(below_start[len(self.prefix) :]).include
+        path = below_start[len(self.prefix) :]
+        if self.union is not None:
+            return True if self.union.match(path) else None
+        return self.spec.check_file(path).include
 
 
 def _walk_files(folder: Path, excluder: _Excluder, respect_gitignore: bool) -> list[Path]:
@@ -180,7 +198,7 @@ def _walk_files(folder: Path, excluder: _Excluder, respect_gitignore: bool) -> l
     while pending:
         here, prefix, inherited = pending.pop()
         own = _read_gitignore(here) if respect_gitignore else None
-        active = (*inherited, _Gitignore(prefix, own)) if own else inherited
+        active = (*inherited, _Gitignore.compile(prefix, own)) if own else inherited
 
         def ignored(below: str, is_dir: bool, active: tuple[_Gitignore, ...] = active) -> bool:
             from_base = f"{above}/{below}" if above else below

@@ -11,8 +11,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from pathspec import GitIgnoreSpec
 
-from attnlint.walk import discover
+from attnlint.walk import _Gitignore, discover
 
 TREE = {
     ".gitignore": "*.log\ngenerated/\n/top_only.py\nnotes/*.py\n!keep_generated.py\n",
@@ -106,3 +107,45 @@ def test_explicit_file_only_excluded_with_force_exclude(tmp_path: Path) -> None:
     file = tmp_path / "legacy" / "a.py"
     assert _found(tmp_path, file, exclude=["legacy"])[0] == {"legacy/a.py"}
     assert _found(tmp_path, file, exclude=["legacy"], force_exclude=True)[0] == set()
+
+
+GITIGNORE = """
+# Byte-compiled / optimized
+__pycache__/
+*.py[cod]
+*$py.class
+.Python
+build/
+develop-eggs/
+/dist/
+lib64/
+*.egg-info/
+.installed.cfg
+pip-log.txt
+htmlcov/
+.tox/
+cover/
+*.mo
+docs/_build/
+.ipynb_checkpoints
+**/scratch/**
+out_*/
+configs/local/*.py
+\\#notes.py
+"""
+PATHS = [
+    "a.py", "x.pyc", "pkg/x.pyo", "build/", "src/build/", "build.py", "dist/", "src/dist/", "cover/",
+    "docs/_build/", "docs/_build/x.py", "pkg/docs/_build/", "a/scratch/b/c.py", "scratch/", "out_1/",
+    "configs/local/a.py", "configs/local/sub/a.py", "x/configs/local/a.py", "#notes.py", "z.egg-info/",
+    "n/.ipynb_checkpoints", "n/.ipynb_checkpoints/", "lib64/", "a$py.class",
+]
+
+
+def test_one_regex_per_gitignore_agrees_with_pathspec() -> None:
+    spec = GitIgnoreSpec.from_lines(GITIGNORE.splitlines())
+    compiled = _Gitignore.compile("", spec)
+    assert compiled.union is not None
+    for path in PATHS:
+        assert compiled.verdict(path) == spec.check_file(path).include, path
+    negated = _Gitignore.compile("", GitIgnoreSpec.from_lines(["*.py", "!keep.py"]))
+    assert negated.union is None and negated.verdict("keep.py") is False
