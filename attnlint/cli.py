@@ -14,16 +14,17 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attnlint import __version__
-from attnlint.extract.versions import VersionError
-from attnlint.knowledge import KnowledgeError, rule_by_code, rules
-from attnlint.knowledge.schema import Rule
-from attnlint.project import check_paths
-from attnlint.report import FORMATS, render
-from attnlint.settings import Settings, SettingsError, find_project_root, load_settings
-from attnlint.walk import MissingPathError
+from attnlint.report import FORMATS
+
+if TYPE_CHECKING:
+    from attnlint.knowledge.schema import Rule
+    from attnlint.settings import Settings
+
+# The checker, the rule base and pydantic are imported by the command that needs them, not here:
+# `attnlint --version` and `--help` then start as fast as Python itself does.
 
 __all__ = ["add_selection", "build_parser", "main", "settings_for"]
 
@@ -121,6 +122,8 @@ def settings_for(args: argparse.Namespace) -> tuple[Settings, Path]:
     `--ignore` and `--exclude` add to it. An empty selection means every rule, so extending it
     changes nothing. `--unsafe-fixes` / `--no-unsafe-fixes` win over the `unsafe-fixes` setting.
     """
+    from attnlint.settings import find_project_root, load_settings
+
     root = find_project_root(Path.cwd())
     if args.config is not None:
         if not args.config.is_file():
@@ -150,6 +153,9 @@ def _run_fix(args: argparse.Namespace) -> int:
 def _run_check(args: argparse.Namespace) -> int:
     if args.fix or args.diff:
         return _run_fix(args)
+    from attnlint.project import check_paths
+    from attnlint.report import render
+
     settings, root = settings_for(args)
     result = check_paths(
         args.paths, settings, args.transformers_version, root=root, force_exclude=args.force_exclude
@@ -178,6 +184,8 @@ def _rule_record(rule: Rule) -> dict[str, Any]:
 
 
 def _run_rule(args: argparse.Namespace) -> int:
+    from attnlint.knowledge import rule_by_code, rules
+
     if args.all == bool(args.code):
         raise UsageError("give either a rule code or --all")
     if args.all:
@@ -210,6 +218,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return _exit_status(exc)
+    from attnlint.extract.versions import VersionError
+    from attnlint.knowledge import KnowledgeError
+    from attnlint.settings import SettingsError
+    from attnlint.walk import MissingPathError
+
     handler: Handler = args.handler
     try:
         return handler(args)

@@ -384,6 +384,19 @@ def test_a_clean_check_loads_neither_the_fixer_nor_the_libraries_it_checks(proje
     assert done.stdout.startswith("All checks passed!\n[]\n") and done.stdout.endswith("['libcst']\n")
 
 
+def test_version_and_help_load_neither_pydantic_nor_the_rule_base() -> None:
+    """`attnlint --version` costs a bare Python start: the checker is imported by `check` itself."""
+    probe = (
+        "import sys\nfrom attnlint.cli import main\n"
+        "assert main(['--version']) == 0 and main(['check', '--help']) == 0\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'libcst', 'packaging')"
+        " or m.startswith(('attnlint.knowledge', 'attnlint.engine', 'attnlint.project'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.endswith("\n[]\n")
+
+
 def test_notebook_findings_point_into_cells(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     def cell(kind: str, source: str) -> dict[str, object]:
         return {"cell_type": kind, "metadata": {}, "source": source.splitlines(keepends=True)}
