@@ -136,8 +136,11 @@ def _combos(use: ModelUse, rule: Rule) -> Iterable[_Combo]:
 def _combo_matches(rule: Rule, combo: _Combo, use: ModelUse, version: Version) -> bool:
     if rule.kind == "unknown-attn":
         value = combo.attn.value
-        return isinstance(value, str) and combo.attn.span is not None and not _name_accepted(
-            "attn", value, version, use.registered
+        return (
+            isinstance(value, str)
+            and combo.attn.span is not None
+            and not combo.attn.guarded
+            and not _name_accepted("attn", value, version, use.registered)
         )
     if rule.kind == "unknown-cache":
         value = combo.cache.value
@@ -145,6 +148,7 @@ def _combo_matches(rule: Rule, combo: _Combo, use: ModelUse, version: Version) -
             isinstance(value, str)
             and combo.cache.form == "name"
             and combo.cache.span is not None
+            and not combo.cache.guarded
             and not _name_accepted("cache", value, version, use.registered)
         )
     if rule.cache_forms and combo.cache.form not in rule.cache_forms and combo.cache.span is not None:

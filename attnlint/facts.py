@@ -41,7 +41,8 @@ class Setting(BaseModel):
 
     `span` covers the literal that holds the value (what a fix replaces); `site` covers the call or
     assignment where it takes effect; `constant` names the module constant the value flowed
-    through; `branch` describes the conditional branch that yields it ("the `if` branch of ...").
+    through; `branch` describes the conditional branch that yields it ("the `if` branch of ...");
+    `guarded` marks a value set where a failure is caught or only some releases run it.
     A value of None means the setting is present but not a literal attnlint can read.
     """
 
@@ -55,6 +56,9 @@ class Setting(BaseModel):
     keyword: str = ""
     constant: str | None = None
     branch: str | None = None
+    #: Set inside a `try` whose `except` catches the failure, or code run only on some releases
+    #: (`if transformers.__version__ ...`): a name there is not an unconditional crash.
+    guarded: bool = False
 
 
 class Site(BaseModel):

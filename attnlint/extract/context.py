@@ -48,6 +48,8 @@ class FileContext:
     autocast: list[Setting] = field(default_factory=list)
     registered: set[str] = field(default_factory=set)
     uses: list[ModelUse] = field(default_factory=list)
+    #: (first row, last row, what): code whose failure is caught, or that only some releases run.
+    guards: list[tuple[int, int, str]] = field(default_factory=list)
 
     def apply(self, uses: list[ModelUse]) -> list[ModelUse]:
         """Every use of the file, with the file's precision and registered names, plus the config loads."""
@@ -56,7 +58,19 @@ class FileContext:
             if self.autocast:
                 use.flags.setdefault("autocast", self.autocast)
             use.registered = frozenset(self.registered)
+            if self.guards:
+                use.attn = [self._guard(s) for s in use.attn]
+                use.cache = [self._guard(s) for s in use.cache]
         return result
+
+    def _guard(self, setting: Setting) -> Setting:
+        where = setting.span or setting.site
+        if where is None or setting.guarded:
+            return setting
+        for first, last, what in self.guards:
+            if first <= where.row <= last:
+                return setting.model_copy(update={"guarded": True, "branch": setting.branch or what})
+        return setting
 
 
 def _name(node: ast.expr) -> str:
@@ -224,9 +238,34 @@ class _Reader:
         return frozenset(), ""
 
 
+def _catches(handler: ast.ExceptHandler, caught: tuple[str, ...]) -> bool:
+    """Whether an `except` clause catches what a refused setting raises (ValueError, ImportError...)."""
+    if handler.type is None:
+        return True
+    kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(_name(kind) in caught for kind in kinds)
+
+
+def _guards(
+    tree: ast.Module, release_checks: tuple[str, ...], caught: tuple[str, ...]
+) -> Iterator[tuple[int, int, str]]:
+    """Try bodies whose handlers catch the failure, and both branches of an `if` on the release."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(_catches(h, caught) for h in node.handlers):
+            last = node.body[-1].end_lineno or node.lineno
+            yield node.body[0].lineno, last, f"the try block on line {node.lineno}"
+        elif isinstance(node, ast.If):
+            names = {_name(n) for n in ast.walk(node.test) if isinstance(n, ast.Name | ast.Attribute)}
+            if names & set(release_checks):
+                yield node.lineno, node.end_lineno or node.lineno, f"the release check on line {node.lineno}"
+
+
 def read_context(text: str, tree: ast.Module, span: SpanOf, path: str, folders: list[Path]) -> FileContext:
     """The file's context facts; files that name none of the context classes are not walked."""
-    words = vocabulary().context.words()
-    if not any(word in text for word in words):
-        return FileContext()
-    return _Reader(tree, span, path, folders).read()
+    vocab = vocabulary().context
+    context = FileContext()
+    if any(word in text for word in vocab.words()):
+        context = _Reader(tree, span, path, folders).read()
+    if "except" in text or any(word in text for word in vocab.release_checks):
+        context.guards = list(_guards(tree, vocab.release_checks, vocab.caught_errors))
+    return context

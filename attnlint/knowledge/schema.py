@@ -196,6 +196,8 @@ class ContextVocab(_Frozen):
     bf16_by_default: tuple[str, ...] = ()
     mixed_precision_calls: tuple[str, ...] = ()
     attention_registries: tuple[str, ...] = ()
+    release_checks: tuple[str, ...] = ()
+    caught_errors: tuple[str, ...] = ()
 
     def words(self) -> tuple[str, ...]:
         """Every name worth looking for in a file's text before walking it."""
