@@ -1,0 +1,33 @@
+"""Python sources -> `ModelUse` records: where attention and cache are set, for which model.
+
+One `ast` traversal per file, in source order, so that a name's value is the one it holds where it
+is used. Loads (`from_pretrained`, `from_config`, `pipeline`) create a tracked model; settings made
+on it later (`set_attn_implementation`, `model.generation_config.cache_implementation = ...`) change
+it; each `generate` or forward call reports the model as it is at that call. Values are read through
+constants, dicts, `**` spreads and conditional expressions; whatever cannot be read is kept as an
+unreadable setting that never triggers a rule. The tokenizer's padding side and `autocast` are
+file-wide facts: they are added to every use of the file. A bytes test derived from the rules
+(`attnlint.prefilter`) runs first, so that most files of a project are never parsed.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from pathlib import Path
+
+from attnlint.extract.context import read_context
+from attnlint.extract.python.statements import Extractor
+from attnlint.facts import ModelUse
+
+__all__ = ["extract_python"]
+
+
+def extract_python(text: str, path: str, root: Path | None = None) -> list[ModelUse]:
+    """Every model use in a Python source. Raises SyntaxError (or ValueError) if it does not parse."""
+    with warnings.catch_warnings():  # a user's invalid escape sequence is not attnlint's to report
+        warnings.simplefilter("ignore")
+        tree = ast.parse(text, filename=path)
+    extractor = Extractor(text, path, root)
+    uses = extractor.run(tree)
+    return read_context(text, tree, extractor.pos.span, path, extractor.folders).apply(uses)

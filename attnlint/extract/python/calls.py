@@ -1,0 +1,256 @@
+"""Calls -> values: loaders, pipelines, configs, cache objects, and a tracked model's methods.
+
+`from_pretrained` / `from_config` / `pipeline` create a tracked model; its `generate` (or a forward
+call) reports the model as it is at that call; `.to(...)`, `.cuda()`, `.half()`,
+`set_attn_implementation(...)` change it.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from attnlint.extract.models import (
+    ModelType,
+    from_class_name,
+    from_config_class,
+    from_model_id,
+    is_model_class,
+)
+from attnlint.extract.python.record import Recorder, merge
+from attnlint.extract.python.resolve import TORCH_DTYPES, UNKNOWN, dotted, keyword_value
+from attnlint.extract.values import (
+    Bag,
+    CacheObj,
+    ConfigVal,
+    DictVal,
+    GenCfg,
+    Lit,
+    ModelRef,
+    Value,
+    normalise_dtype,
+    normalise_name,
+)
+from attnlint.facts import Origin, Setting, Site, SiteKind, Span
+
+_LOADERS = frozenset({"from_pretrained", "from_config", "_from_config"})
+_CACHE_CLASSES = {
+    "DynamicCache": "dynamic",
+    "StaticCache": "static",
+    "HybridCache": "hybrid",
+    "HybridChunkedCache": "hybrid_chunked",
+    "SlidingWindowCache": "sliding_window",
+    "OffloadedCache": "offloaded",
+    "OffloadedStaticCache": "offloaded_static",
+    "OffloadedHybridCache": "offloaded_hybrid",
+    "QuantizedCache": "quantized",
+    "QuantoQuantizedCache": "quantized",
+    "HQQQuantizedCache": "quantized",
+    "SinkCache": "sink",
+}
+_CHAINABLE = frozenset({"to", "cuda", "cpu", "half", "float", "bfloat16", "double", "eval", "train",
+                        "requires_grad_"})
+
+
+class CallReader(Recorder):
+    """Reads each call once (through `Resolver._resolve`) and records what it loads or sets."""
+
+    def _call(self, node: ast.Call) -> Value:
+        func = node.func
+        if (dotted(func) or "").endswith("autocast"):
+            span = self.pos.span(node)
+            self.module_flags["autocast"] = [Setting(value=True, origin="call-argument", span=span, site=span,
+                                                     keyword="autocast")]
+            return UNKNOWN
+        if isinstance(func, ast.Name):
+            if func.id in self.tf_names:
+                return self._transformers_call(self.tf_names[func.id], node)
+            bound = self._lookup(func.id)
+            if bound is None and func.id in self.returns:
+                return self.returns[func.id]
+            if func.id == "dict" and bound is None:
+                return self._dict_call(node)
+            if isinstance(bound, ModelRef):
+                pipeline = any(site.kind == "pipeline" for site in bound.load.sites)
+                self._invoke(bound, node, "generate" if pipeline else None)
+            return UNKNOWN
+        if not isinstance(func, ast.Attribute):
+            return UNKNOWN
+        owner = dotted(func.value)
+        if func.attr in _LOADERS:
+            name = self._transformers_name(func.value)
+            return self._loader(name, node) if name else UNKNOWN
+        if owner in self.tf_modules:
+            return self._transformers_call(func.attr, node)
+        if func.attr == "device" and node.args:
+            return self._resolve(node.args[0])
+        if func.attr == "update" and self._update_generation_config(func.value, node):
+            return UNKNOWN
+        if owner in ("self", "cls") and func.attr in self.returns:
+            return self.returns[func.attr]
+        receiver = self._resolve(func.value)
+        if isinstance(receiver, ModelRef):
+            return self._method(receiver, func.attr, node)
+        if isinstance(receiver, DictVal) and func.attr == "update":
+            receiver.entries.update({key: value for key, value, _ in self._keywords(node)})
+        elif func.attr == "generate":
+            self._untracked_generate(node)
+        return UNKNOWN
+
+    def _untracked_generate(self, node: ast.Call) -> None:
+        """A generate on a receiver not seen loaded. In a file that does not import transformers it
+        counts only when it sets a cache or flag: other libraries have `generate` methods too."""
+        bag = self._call_bag(node, "generate")
+        if self.tf_modules or self.tf_names or bag.cache or bag.flags:
+            self._report(ModelRef(model_type=None, model_span=None), bag)
+
+    def _update_generation_config(self, owner: ast.expr, node: ast.Call) -> bool:
+        """`model.generation_config.update(cache_implementation=...)`."""
+        if not (isinstance(owner, ast.Attribute) and owner.attr == "generation_config"):
+            return False
+        model = self._resolve(owner.value)
+        if isinstance(model, ModelRef):
+            self._apply(model.generation, self._keywords(node), self.pos.span(node))
+        return isinstance(model, ModelRef)
+
+    def _transformers_name(self, node: ast.expr) -> str | None:
+        """The transformers class a loader is called on, through any import alias."""
+        if isinstance(node, ast.Name):
+            return self.tf_names.get(node.id)
+        name = dotted(node)
+        if name is not None and name.split(".", 1)[0] in self.tf_modules:
+            return name.rsplit(".", 1)[-1]
+        return None
+
+    def _dict_call(self, node: ast.Call) -> DictVal:
+        result = DictVal()
+        for argument in node.args:
+            spread = self._resolve(argument)
+            if isinstance(spread, DictVal):
+                result.entries.update(spread.entries)
+        result.entries.update({key: value for key, value, _ in self._keywords(node)})
+        return result
+
+    def _transformers_call(self, name: str, node: ast.Call) -> Value:
+        if name in _CACHE_CLASSES:
+            offloading = keyword_value(node, "offloading")
+            offloaded = isinstance(offloading, ast.Constant) and offloading.value is True
+            cache = "offloaded" if name == "DynamicCache" and offloaded else _CACHE_CLASSES[name]
+            return CacheObj(cache, self.pos.span(node))
+        if name == "GenerationConfig":
+            return self._generation_config(node)
+        if name == "pipeline":
+            return self._pipeline(node)
+        model_type = from_config_class(name)
+        if model_type is not None:
+            return self._config(model_type, node)
+        return UNKNOWN
+
+    def _loader(self, name: str, node: ast.Call) -> Value:
+        if name == "GenerationConfig":
+            return self._generation_config(node)
+        if name.endswith("Config"):
+            model_type = from_config_class(name) or self._model_id_type(
+                self._argument(node, 0, "pretrained_model_name_or_path")
+            )[0]
+            return self._config(model_type, node)
+        if is_model_class(name):
+            return self._load(name, node)
+        padding = keyword_value(node, "padding_side")
+        if padding is not None:
+            site = self.pos.span(node)
+            self.module_flags["padding_side"] = self._settings(
+                self._resolve(padding), "keyword", "padding_side", site, normalise_name
+            )
+        return UNKNOWN
+
+    def _config(self, model_type: ModelType | None, node: ast.Call) -> ConfigVal:
+        config = ConfigVal(model_type, self.pos.span(node))
+        self._apply(config.settings, self._keywords(node), config.span)
+        return config
+
+    def _model_id_type(self, node: ast.expr | None) -> tuple[ModelType | None, Span | None]:
+        value = self._resolve(node) if node is not None else None
+        if isinstance(value, Lit) and isinstance(value.value, str):
+            return from_model_id(value.value, self.folders), value.span
+        if isinstance(value, ConfigVal):
+            return value.model_type, value.span
+        return None, None
+
+    def _load(self, name: str, node: ast.Call) -> ModelRef:
+        model_type, model_span = self._model_id_type(self._argument(node, 0, "pretrained_model_name_or_path"))
+        by_class = from_class_name(name)
+        load = Bag(sites=[Site(kind="load", span=self.pos.span(node))])
+        self._apply(load, self._keywords(node), self.pos.span(node))
+        given = keyword_value(node, "config") or self._argument(node, 0, "")
+        config = self._resolve(given) if given is not None else None
+        if isinstance(config, ConfigVal):
+            model_type = model_type or config.model_type
+            load = merge(config.settings, load)
+        model = ModelRef(
+            model_type=by_class or model_type,
+            model_span=model_span or self.pos.span(node.func),
+            load=load,
+        )
+        self.models.append(model)
+        return model
+
+    def _pipeline(self, node: ast.Call) -> ModelRef:
+        site = Site(kind="pipeline", span=self.pos.span(node))
+        argument = self._argument(node, 1, "model")
+        given = self._resolve(argument) if argument is not None else None
+        if isinstance(given, ModelRef):
+            model = given
+        else:
+            model_type, model_span = self._model_id_type(argument)
+            model = ModelRef(model_type=model_type, model_span=model_span or self.pos.span(node.func))
+            self.models.append(model)
+        model.load.sites.append(site)
+        keywords = self._keywords(node)
+        for key, value, _ in keywords:
+            if key == "model_kwargs" and isinstance(value, DictVal):
+                entries: list[tuple[str, Value, Origin]] = [
+                    (k, v, "dict-entry") for k, v in value.entries.items()
+                ]
+                self._apply(model.load, entries, site.span)
+        self._apply(model.load, keywords, site.span)
+        return model
+
+    def _generation_config(self, node: ast.Call) -> GenCfg:
+        entries = DictVal(dict((key, value) for key, value, _ in self._keywords(node)))
+        config = GenCfg(entries, Site(kind="generation_config", span=self.pos.span(node)))
+        self.configs.append(config)
+        return config
+
+    def _method(self, model: ModelRef, name: str, node: ast.Call) -> Value:
+        span = self.pos.span(node)
+        if name == "generate":
+            self._invoke(model, node, "generate")
+        elif name == "set_attn_implementation" and node.args:
+            model.load.attn = self._settings(
+                self._resolve(node.args[0]), "call-argument", "attn_implementation", span, normalise_name
+            )
+        elif name in ("cuda", "cpu"):
+            model.load.flags["device"] = [Setting(value=name, origin="call-argument", span=span, site=span,
+                                                  keyword=name)]
+        elif name in TORCH_DTYPES:
+            model.load.flags["dtype"] = [Setting(value=normalise_dtype(name), origin="call-argument",
+                                                 span=span, site=span, keyword=name)]
+        elif name == "to":
+            self._move(model, node)
+        return model if name in _CHAINABLE else UNKNOWN
+
+    def _move(self, model: ModelRef, node: ast.Call) -> None:
+        """`.to("cpu")`, `.to(torch.bfloat16)`, `.to(device, dtype=...)`."""
+        span = self.pos.span(node)
+        for index, argument in enumerate(node.args):
+            value = self._resolve(argument)
+            dtype = isinstance(value, Lit) and str(value.value).startswith("torch.")
+            key = "dtype" if dtype else "device"
+            if index == 0 or dtype:
+                self._setting(model.load, key, value, "call-argument", span)
+        self._apply(model.load, self._keywords(node), span)
+
+    def _invoke(self, model: ModelRef, node: ast.Call, kind: SiteKind | None) -> None:
+        """A generate call (or a forward/pipeline call): report the model as it is here."""
+        model.used = True
+        self._report(model, self._call_bag(node, kind))

@@ -1,0 +1,59 @@
+"""Source positions for the Python extractor: `ast` rows and byte columns -> character `Span`s.
+
+It also marks the "hot" lines, those that hold a word a setting or load could be spelled with, so
+that the walker skips statements and function bodies that cannot matter.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+
+from attnlint.facts import Span
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+#: Lines worth walking for calls: a statement whose lines hold none of these sets nothing.
+_HOT = (
+    "from_pretrained", "from_config", "pipeline", "generate", "Cache", "Config", "generation_config",
+    "attn_implementation", "past_key_values", "output_attentions", "use_cache", "assistant",
+    "prompt_lookup", "dtype", "device", "padding_side", "autocast", "dict(", ".update(", ".to(", ".cuda(",
+    ".cpu(", ".half(", ".float(", ".bfloat16(", ".double(", "**",
+)
+
+
+class Positions:
+    """ast positions (1-based rows, UTF-8 byte columns) -> Spans in characters, 1-based columns."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.lines = _NEWLINE.split(text)
+        self.path = path
+        starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+        self.hot = bytearray(len(starts))
+        for token in _HOT:  # str.find per token is far faster than one regex alternation
+            found = text.find(token)
+            while found >= 0:
+                self.hot[bisect.bisect_right(starts, found) - 1] = 1
+                found = text.find(token, found + len(token))
+
+    def hot_between(self, row: int, end_row: int | None) -> bool:
+        """Whether any line of a node may hold a call attnlint cares about."""
+        return any(self.hot[row - 1 : end_row or row])
+
+    def column(self, row: int, offset: int) -> int:
+        line = self.lines[row - 1] if 0 < row <= len(self.lines) else ""
+        if line.isascii():
+            return offset + 1
+        return len(line.encode("utf-8")[:offset].decode("utf-8", errors="replace")) + 1
+
+    def span(self, node: ast.expr | ast.stmt) -> Span:
+        end_row = node.end_lineno or node.lineno
+        end_col = node.end_col_offset if node.end_col_offset is not None else node.col_offset
+        return Span(
+            path=self.path,
+            row=node.lineno,
+            column=self.column(node.lineno, node.col_offset),
+            end_row=end_row,
+            end_column=self.column(end_row, end_col),
+        )
+

@@ -1,0 +1,118 @@
+"""Recording settings: where attention, cache and flags were set, and the uses they make up.
+
+A `Bag` gathers the settings made at one place (a load, a generation config, a generate call); a
+use is the merge of a model's bags with the call's, innermost first.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from attnlint.extract.python.resolve import Resolver
+from attnlint.extract.values import (
+    Bag,
+    GenCfg,
+    Lit,
+    ModelRef,
+    Normaliser,
+    Value,
+    normalise_bool,
+    normalise_device,
+    normalise_dtype,
+    normalise_name,
+    settings_of,
+)
+from attnlint.facts import ModelUse, Origin, Setting, Site, SiteKind, Span
+
+_ASSISTED = frozenset({"assistant_model", "prompt_lookup_num_tokens", "assistant_early_exit"})
+_BOOL_FLAGS = frozenset({"output_attentions", "use_cache"})
+
+
+def _first(values: list[list[Setting]]) -> list[Setting]:
+    """The settings of the innermost place that set a value (a generate call beats the load)."""
+    return next((v for v in values if v), [])
+
+
+def merge(*bags: Bag) -> Bag:
+    """Combine bags, innermost (last) first: the call's cache overrides the generation config's."""
+    inner = list(reversed(bags))
+    keys = {key for bag in bags for key in bag.flags}
+    return Bag(
+        attn=_first([b.attn for b in inner]),
+        cache=_first([b.cache for b in inner]),
+        flags={k: _first([b.flags.get(k, []) for b in inner]) for k in sorted(keys)},
+        sites=[site for bag in bags for site in bag.sites],
+    )
+
+
+
+class Recorder(Resolver):
+    """Turns keywords and attributes into settings, and models at a call into `ModelUse`s."""
+
+    def _generation_bag(self, config: GenCfg) -> Bag:
+        config.consumed = True
+        bag = Bag(sites=[config.site])
+        for key, value in config.entries.entries.items():
+            self._setting(bag, key, value, "keyword", config.site.span)
+        return bag
+
+    def _call_bag(self, node: ast.Call, kind: SiteKind | None) -> Bag:
+        span = self.pos.span(node)
+        bag = Bag(sites=[Site(kind=kind, span=span)] if kind else [])
+        for key, value, origin in self._keywords(node):
+            self._setting(bag, key, value, origin, span)
+        return bag
+
+    def _report(self, model: ModelRef, call: Bag) -> None:
+        merged = merge(model.load, model.generation, call)
+        self.uses.append(
+            ModelUse(
+                path=self.path,
+                model_types=model.model_type.types if model.model_type else frozenset(),
+                model_type_reason=model.model_type.reason if model.model_type else "",
+                model_span=model.model_span,
+                attn=merged.attn,
+                cache=merged.cache,
+                flags={k: v for k, v in merged.flags.items() if v},
+                sites=merged.sites,
+            )
+        )
+
+    def _settings(
+        self, value: Value, origin: Origin, keyword: str, site: Span, normalise: Normaliser
+    ) -> list[Setting]:
+        return settings_of(value, origin=origin, keyword=keyword, site=site, normalise=normalise)
+
+    def _apply(self, bag: Bag, keywords: list[tuple[str, Value, Origin]], site: Span) -> None:
+        for key, value, origin in keywords:
+            self._setting(bag, key, value, origin, site)
+
+    def _setting(self, bag: Bag, key: str, value: Value, origin: Origin, site: Span) -> None:
+        """Record one keyword (or attribute) wherever it was set: load, config or generate."""
+        if key in ("attn_implementation", "_attn_implementation"):
+            bag.attn = self._settings(value, origin, key, site, normalise_name)
+        elif key in ("cache_implementation", "past_key_values"):
+            bag.cache = self._settings(value, origin, key, site, normalise_name)
+        elif key in ("torch_dtype", "dtype"):
+            bag.flags["dtype"] = self._settings(value, origin, key, site, normalise_dtype)
+        elif key in ("device_map", "device"):
+            bag.flags["device"] = self._settings(value, origin, key, site, normalise_device)
+        elif key in _BOOL_FLAGS:
+            bag.flags[key] = self._settings(value, origin, key, site, normalise_bool)
+        elif key in _ASSISTED:
+            self._assisted(bag, key, value, origin, site)
+        elif key == "generation_config" and isinstance(value, GenCfg):
+            inner = self._generation_bag(value)
+            bag.sites += inner.sites
+            bag.cache = inner.cache or bag.cache
+            bag.flags.update(inner.flags)
+
+    def _assisted(self, bag: Bag, key: str, value: Value, origin: Origin, site: Span) -> None:
+        if isinstance(value, Lit) and value.value is None:
+            return
+        readable = isinstance(value, ModelRef | Lit)
+        span = value.span if isinstance(value, Lit) else site
+        bag.flags["assisted"] = [
+            Setting(value=True if readable else None, origin=origin, span=span, site=site, keyword=key)
+        ]
+

@@ -1,0 +1,172 @@
+"""Statements, in source order: imports, scopes, assignments; the top of the extractor's layers."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from attnlint.extract.models import is_model_class
+from attnlint.extract.python.calls import CallReader
+from attnlint.extract.python.resolve import UNKNOWN, dotted
+from attnlint.extract.values import (
+    Bag,
+    ConfigVal,
+    DictVal,
+    GenCfg,
+    Items,
+    ModelRef,
+    Value,
+    normalise_name,
+)
+from attnlint.facts import ModelUse
+
+
+class Extractor(CallReader):
+    """One traversal of a module: statements drive the reading of expressions and calls."""
+
+    def run(self, tree: ast.Module) -> list[ModelUse]:
+        self._body(tree.body)
+        for model in self.models:
+            if not model.used:
+                self._report(model, Bag())
+        for config in self.configs:
+            if not config.consumed:
+                self._report(ModelRef(model_type=None, model_span=None), self._generation_bag(config))
+        for use in self.uses:
+            for key, settings in self.module_flags.items():
+                use.flags.setdefault(key, settings)
+        return self.uses
+
+    def _body(self, statements: list[ast.stmt]) -> None:
+        for statement in statements:
+            self._stmt(statement)
+
+    def _stmt(self, node: ast.stmt) -> None:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            self._import(node)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            self._scope(node)
+        elif isinstance(node, ast.Assign):
+            value = self._resolve(node.value)
+            for target in node.targets:
+                self._assign(target, value, node)
+            self._calls(node.value)
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            self._assign(node.target, self._resolve(node.value), node)
+            self._calls(node.value)
+        elif isinstance(node, ast.Return) and node.value is not None:
+            value = self._resolve(node.value)
+            if self.functions and isinstance(value, ModelRef | Items):
+                self.returns[self.functions[-1]] = value
+            self._calls(node.value)
+        else:
+            for target in self._targets(node):
+                self._assign(target, UNKNOWN, node)
+            self._generic(node)
+
+    @staticmethod
+    def _targets(node: ast.stmt) -> Iterator[ast.expr]:
+        if isinstance(node, ast.For | ast.AsyncFor):
+            yield node.target
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            yield from (item.optional_vars for item in node.items if item.optional_vars is not None)
+        elif isinstance(node, ast.AugAssign):
+            yield node.target
+
+    def _generic(self, node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                self._stmt(child)
+            elif isinstance(child, ast.expr):
+                self._calls(child)
+            else:
+                self._generic(child)
+
+    def _scope(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        """A function or class body has its own names; one with no hot line cannot matter.
+
+        A function that returns a model (or a tuple holding one) is remembered by name, so that
+        `model, tokenizer = load()` tracks the model it loaded; a class derived from a model class
+        (`class Chat(LlamaForCausalLM)`) loads like its base."""
+        scope: dict[str, Value] = {}
+        evaluated: list[ast.expr | None] = list(node.decorator_list)
+        if isinstance(node, ast.ClassDef):
+            bases = [self._transformers_name(base) for base in node.bases]
+            model_base = next((b for b in bases if b and is_model_class(b)), None)
+            if model_base is not None:
+                self.tf_names[node.name] = model_base
+        else:
+            args = node.args
+            every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+            scope = {arg.arg: UNKNOWN for arg in every if arg is not None}
+            evaluated += [*args.defaults, *args.kw_defaults]
+        if not self.pos.hot_between(node.lineno, node.end_lineno):
+            return
+        for expression in evaluated:
+            if expression is not None:
+                self._calls(expression)
+        self.scopes.append(scope)
+        self.functions.append(node.name)
+        self._body(node.body)
+        self.functions.pop()
+        self.scopes.pop()
+
+    def _import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "transformers" or alias.name.startswith("transformers."):
+                    self.tf_modules.add(alias.asname or "transformers")
+            return
+        module = node.module or ""
+        if node.level == 0 and (module == "transformers" or module.startswith("transformers.")):
+            for alias in node.names:
+                self.tf_names[alias.asname or alias.name] = alias.name
+
+    def _assign(self, target: ast.expr, value: Value, node: ast.stmt) -> None:
+        if isinstance(target, ast.Name):
+            self.scopes[-1][target.id] = value
+        elif isinstance(target, ast.Tuple | ast.List):
+            fits = isinstance(value, Items) and len(value.values) == len(target.elts)
+            parts = value.values if isinstance(value, Items) and fits else (UNKNOWN,) * len(target.elts)
+            for element, part in zip(target.elts, parts, strict=True):
+                if isinstance(element, ast.Starred):
+                    self._assign(element.value, UNKNOWN, node)
+                else:
+                    self._assign(element, part, node)
+        elif isinstance(target, ast.Subscript):
+            self._assign_item(target, value)
+        elif isinstance(target, ast.Attribute):
+            self._assign_attribute(target, value, node)
+
+    def _assign_item(self, target: ast.Subscript, value: Value) -> None:
+        holder = self._resolve(target.value)
+        key = target.slice
+        if isinstance(holder, DictVal) and isinstance(key, ast.Constant) and isinstance(key.value, str):
+            holder.entries[key.value] = value
+
+    def _assign_attribute(self, target: ast.Attribute, value: Value, node: ast.stmt) -> None:
+        site = self.pos.span(node)
+        owner = target.value
+        if isinstance(owner, ast.Attribute) and owner.attr in ("config", "generation_config"):
+            model = self._resolve(owner.value)
+            if isinstance(model, ModelRef):
+                bag = model.load if owner.attr == "config" else model.generation
+                self._setting(bag, target.attr, value, "attribute", site)
+                return
+        if target.attr == "padding_side":
+            padding = self._settings(value, "attribute", target.attr, site, normalise_name)
+            self.module_flags["padding_side"] = padding
+            return
+        holder = self._resolve(owner)
+        if isinstance(holder, ConfigVal):
+            self._setting(holder.settings, target.attr, value, "attribute", site)
+        elif isinstance(holder, GenCfg):
+            holder.entries.entries[target.attr] = value
+        elif isinstance(holder, ModelRef) and target.attr == "generation_config":
+            if isinstance(value, GenCfg):
+                value.consumed = True
+                holder.generation = self._generation_bag(value)
+        else:
+            name = dotted(target)
+            if name is not None:
+                self.attrs[name] = value
