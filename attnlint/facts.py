@@ -75,8 +75,10 @@ class ModelUse(BaseModel):
 
     Lists hold alternatives (a conditional expression gives two); an empty list means "not set",
     which the evaluator reads as the version's default. `flags` carries the other triggers
-    (dtype, device, output_attentions, use_cache, assisted, ...), keyed as in `TRIGGER_KEYS`.
+    (dtype, device, output_attentions, use_cache, assisted, ...), keyed as the knowledge's trigger names.
     """
+
+    model_config = ConfigDict(protected_namespaces=())  # `model_types` is a field, not pydantic's
 
     path: str
     model_types: frozenset[str] = frozenset()

@@ -10,10 +10,12 @@ from __future__ import annotations
 import difflib
 import sys
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
+
+from attnlint.report import OutputFormat
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -42,10 +44,8 @@ class Settings(BaseModel):
     PEP 440 specifier or an exact version that overrides the project's pins.
     """
 
-    model_config = ConfigDict(
-        extra="forbid", strict=True, alias_generator=_kebab, validate_by_name=True,
-        validate_by_alias=True,
-    )
+    # Validated by alias only (kebab-case), with the API of the declared floor, pydantic 2.6.
+    model_config = ConfigDict(extra="forbid", strict=True, alias_generator=_kebab)
 
     select: list[str] = []
     ignore: list[str] = []
@@ -56,7 +56,7 @@ class Settings(BaseModel):
     force_exclude: bool = False
     transformers_version: str | None = None
     unsafe_fixes: bool = False
-    output_format: Literal["text", "json"] = "text"
+    output_format: OutputFormat = "text"
 
 
 def _search_upward(start: Path) -> tuple[Path | None, Path]:
@@ -122,6 +122,6 @@ def load_settings(root: Path) -> Settings:
     if not isinstance(table, dict):
         raise SettingsError(f"{path}: {_TABLE} must be a table, got {type(table).__name__}")
     try:
-        return Settings.model_validate(table, by_alias=True, by_name=False)
+        return Settings.model_validate(table)
     except ValidationError as exc:
         raise SettingsError("\n".join(_error_line(path, e) for e in exc.errors())) from exc

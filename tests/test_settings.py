@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from attnlint.report import FORMATS
 from attnlint.settings import Settings, SettingsError, find_project_root, load_settings
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def write_pyproject(folder: Path, table: str) -> Path:
@@ -90,3 +97,59 @@ def test_upward_search_stops_at_git(tmp_path: Path) -> None:
 def test_explicit_file(tmp_path: Path) -> None:
     path = write_pyproject(tmp_path / "configs", 'select = ["ATN2"]\n')
     assert load_settings(path).select == ["ATN2"]
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_every_report_format_is_a_valid_setting(tmp_path: Path, output_format: str) -> None:
+    write_pyproject(tmp_path, f'output-format = "{output_format}"\n')
+    assert load_settings(tmp_path).output_format == output_format
+
+
+def _declared_pydantic_floor() -> str:
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    found = re.search(r'"pydantic>=([0-9.]+)"', text)
+    assert found is not None, "pyproject.toml declares no pydantic floor"
+    return found.group(1)
+
+
+#: What `pip install --target` needs for each declared floor: the floor release itself and the
+#: pydantic-core it pins exactly (from pydantic's own metadata).
+_FLOOR_PINS = {"2.6": ("pydantic==2.6.0", "pydantic-core==2.16.1")}
+
+
+@pytest.mark.matrix
+def test_settings_and_check_run_on_the_declared_pydantic_floor(tmp_path: Path) -> None:
+    """pyproject.toml promises `pydantic>=2.6`: load settings, report and check on 2.6.0 itself.
+
+    The floor is installed next to the venv's packages (`pip install --target --no-deps`, cached in
+    .matrix/) and put first on PYTHONPATH; `-W error` turns pydantic's warnings into failures."""
+    floor = _declared_pydantic_floor()
+    env_dir = REPO / ".matrix" / f"pydantic-{floor}"
+    if not (env_dir / ".complete").exists():
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",
+                        str(env_dir), *_FLOOR_PINS[floor]], check=True)
+        (env_dir / ".complete").write_text(" ".join(_FLOOR_PINS[floor]) + "\n", encoding="utf-8")
+    write_pyproject(tmp_path, 'output-format = "github"\ntransformers-version = "==4.51.0"\n')
+    (tmp_path / "seed.py").write_text(
+        "from transformers import Llama4ForCausalLM\n"
+        'model = Llama4ForCausalLM.from_pretrained("m", attn_implementation="flex_attention")\n'
+        "model.generate(ids)\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(env_dir), str(REPO)])}
+    probe = "import pydantic; print(pydantic.VERSION)"
+    version = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert version.stdout.strip() == f"{floor}.0", version.stdout
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-m", "attnlint", "check", "."],
+        cwd=tmp_path, env=env, capture_output=True, text=True,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith("::error title=attnlint (ATN101),file=seed.py,line=2"), done.stdout
+    assert done.stderr == ""
+    write_pyproject(tmp_path, "respect_gitignore = false\n")
+    refused = subprocess.run(
+        [sys.executable, "-W", "error", "-m", "attnlint", "check", "."],
+        cwd=tmp_path, env=env, capture_output=True, text=True,
+    )
+    assert refused.returncode == 2 and "unknown key 'respect-gitignore'" in refused.stderr, refused.stderr

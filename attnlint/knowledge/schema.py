@@ -36,7 +36,7 @@ TRIGGER_KEYS = frozenset(
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", protected_namespaces=())
 
 
 def _check_specifier(value: str) -> str:
