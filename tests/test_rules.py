@@ -6,6 +6,7 @@ under its target, a VALID one must not, through the same public entry point user
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,17 @@ def test_fixed_example(rule: Rule, example: Example) -> None:
     )
     assert outcome.text == example.fixed, [r.reason for r in outcome.refusals]
     assert rule.code not in [d.code for d in outcome.remaining]
+
+
+def test_shipped_text_cites_only_files_in_the_repository() -> None:
+    """Rule data, code and docs may cite a Markdown file only if the repository holds it."""
+    repo = Path(__file__).parent.parent
+    shipped = [*(repo / "attnlint").rglob("*.py"), *(repo / "attnlint").rglob("*.toml"),
+               *(repo / "docs").glob("*.md"), repo / "README.md"]
+    present = {path.name for path in repo.rglob("*.md") if ".matrix" not in path.parts}
+    cited = {
+        (path.relative_to(repo).as_posix(), name)
+        for path in shipped
+        for name in re.findall(r"[\w-]+\.md\b", path.read_text(encoding="utf-8"))
+    }
+    assert sorted(c for c in cited if c[1] not in present) == []

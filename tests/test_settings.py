@@ -138,7 +138,8 @@ def test_settings_and_check_run_on_the_declared_pydantic_floor(tmp_path: Path) -
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(env_dir), str(REPO)])}
     probe = "import pydantic; print(pydantic.VERSION)"
-    version = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    version = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
+                             check=True)
     assert version.stdout.strip() == f"{floor}.0", version.stdout
     done = subprocess.run(
         [sys.executable, "-W", "error", "-m", "attnlint", "check", "."],

@@ -100,7 +100,6 @@ class Rule(_Frozen):
 
     code: str
     name: str
-    catalog: str = ""
     kind: RuleKind = "combination"
     severity: Severity
     category: Category
