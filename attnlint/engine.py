@@ -20,6 +20,7 @@ from attnlint.diagnostic import Diagnostic, Location
 from attnlint.evaluate import evaluate
 from attnlint.extract.python import extract_python
 from attnlint.facts import Target
+from attnlint.knowledge import rule_by_code
 
 if sys.version_info >= (3, 11):
     from typing import Unpack
@@ -32,7 +33,6 @@ __all__ = [
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z0-9]+(?:[\s,]+[A-Z0-9]+)*))?", re.IGNORECASE)
 _IGNORE = re.compile(r"#\s*attnlint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
-_URL = "https://github.com/attnlint/attnlint/blob/main/docs/rules.md#{code}"
 
 class CheckOptions(TypedDict, total=False):
     """The keyword options of `check_source`, shared by `check_bytes`."""
@@ -47,13 +47,14 @@ class CheckOptions(TypedDict, total=False):
 Suppressions = dict[int, frozenset[str] | None]
 
 
-def file_problem(code: str, rule: str, message: str, path: str, row: int, column: int) -> Diagnostic:
-    """A diagnostic about the file itself (ATN001-ATN004: unparsable, undecodable, unreadable), at
-    one point, so a broken file is reported like any finding instead of raising."""
+def file_problem(code: str, reason: str, path: str, row: int, column: int) -> Diagnostic:
+    """A diagnostic of a file-level rule (ATN001-ATN004: unparsable, undecodable, invalid JSON,
+    unreadable) at one point, so a broken file is reported like any finding instead of raising."""
+    rule = rule_by_code()[code]
     where = Location(row=row, column=column)
     return Diagnostic(
-        code=code, rule=rule, message=message, severity="error", filename=path,
-        location=where, end_location=where, url=_URL.format(code=code.lower()), noqa_row=row,
+        code=code, rule=rule.name, message=rule.message.format(reason=reason), severity=rule.severity,
+        filename=path, location=where, end_location=where, url=rule.url, noqa_row=row,
     )
 
 
@@ -109,14 +110,12 @@ def check_source(
         uses = extract_python(text, path, root)
     except SyntaxError as exc:
         found = [
-            file_problem("ATN001", "syntax-error", f"cannot parse: {exc.msg}", path, exc.lineno or 1,
-                         exc.offset or 1)
+            file_problem("ATN001", exc.msg, path, exc.lineno or 1, exc.offset or 1)
         ]
     except ValueError as exc:
-        found = [file_problem("ATN001", "syntax-error", f"cannot parse: {exc}", path, 1, 1)]
+        found = [file_problem("ATN001", str(exc), path, 1, 1)]
     except (RecursionError, MemoryError):
-        message = "cannot parse: the code is nested too deeply for Python's parser"
-        found = [file_problem("ATN001", "syntax-error", message, path, 1, 1)]
+        found = [file_problem("ATN001", "the code is nested too deeply for Python's parser", path, 1, 1)]
     else:
         found = _unique(evaluate(uses, target or Target()))
     found = [d for d in found if selected(d.code, select, ignore)]
@@ -158,11 +157,11 @@ def decode_source(data: bytes, path: str) -> str | Diagnostic:
     try:
         text = data.decode(encoding)
     except LookupError as exc:
-        return file_problem("ATN002", "undecodable-file", f"cannot decode: {exc}", path, 1, 1)
+        return file_problem("ATN002", str(exc), path, 1, 1)
     except UnicodeDecodeError as exc:
         row = data[: exc.start].count(b"\n") + 1
-        message = f"cannot decode as {exc.encoding}: {exc.reason} at byte {exc.start}; save the file as UTF-8"
-        return file_problem("ATN002", "undecodable-file", message, path, row, 1)
+        reason = f"{exc.reason} at byte {exc.start} as {exc.encoding}; save the file as UTF-8"
+        return file_problem("ATN002", reason, path, row, 1)
     if declared:
-        return file_problem("ATN002", "undecodable-file", f"cannot decode: {declared}", path, 1, 1)
+        return file_problem("ATN002", declared, path, 1, 1)
     return text

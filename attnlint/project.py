@@ -58,7 +58,7 @@ def _order(diagnostic: Diagnostic) -> tuple[str, int, int, int, str]:
 
 
 def _unreadable(path: str, exc: OSError) -> Diagnostic:
-    return file_problem("ATN004", "unreadable-file", f"cannot read file: {exc.strerror or exc}", path, 1, 1)
+    return file_problem("ATN004", exc.strerror or str(exc), path, 1, 1)
 
 
 def _attach_fixes(text: str, found: list[Diagnostic]) -> None:
@@ -160,7 +160,7 @@ class _Run:
         try:
             notebook = read_notebook(data)
         except NotebookError as exc:
-            found = [file_problem("ATN003", "invalid-json", exc.reason, name, exc.row, exc.column)]
+            found = [file_problem("ATN003", exc.reason, name, exc.row, exc.column)]
             self.diagnostics.extend(self.keep(found))
             return
         checked = check_source(
@@ -177,7 +177,7 @@ class _Run:
         try:
             uses = extract_config_folder(Path(display_path(folder)))
         except ConfigFileError as exc:
-            found = [file_problem("ATN003", "invalid-json", exc.reason, exc.path, exc.row, exc.column)]
+            found = [file_problem("ATN003", exc.reason, exc.path, exc.row, exc.column)]
             self.diagnostics.extend(self.keep(found))
             return
         except OSError as exc:

@@ -15,8 +15,7 @@ from functools import cache
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from attnlint.knowledge import rules as all_rules
-from attnlint.knowledge import vocabulary
+from attnlint.knowledge import configuration_rules, vocabulary
 from attnlint.knowledge.schema import Rule
 
 __all__ = ["RuleIndex", "model_releases", "rule_index"]
@@ -51,8 +50,8 @@ class RuleIndex:
 
 @cache
 def rule_index() -> RuleIndex:
-    """The index of the shipped rule base."""
-    return RuleIndex.build(all_rules())
+    """The index of the shipped configuration rules (file-level rules judge no model use)."""
+    return RuleIndex.build(configuration_rules())
 
 
 @cache

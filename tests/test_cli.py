@@ -340,19 +340,6 @@ def test_rule_all_json_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> N
     assert code == 2 and "ATN999" in err
 
 
-def test_readme_rule_table_is_current() -> None:
-    rows = [f"| {r.code} | {r.name} | {r.severity} | {r.summary} |" for r in rules()]
-    table = "\n".join(["| Code | Name | Severity | Summary |", "|---|---|---|---|", *rows])
-    readme = REPO / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    start, end = "<!-- rules:start -->\n", "\n<!-- rules:end -->"
-    head, rest = text.split(start)
-    _, tail = rest.split(end)
-    if UPDATE:
-        readme.write_text(head + start + table + end + tail, encoding="utf-8")
-    assert rest.split(end)[0] == table
-
-
 # ---- entry points -------------------------------------------------------------------------------------
 
 

@@ -14,22 +14,8 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from attnlint.facts import ModelUse, Setting, Target
-from attnlint.knowledge import vocabulary
+from attnlint.knowledge import cache_class_values, vocabulary
 
-#: Cache classes a caller may pass as `past_key_values=`, and the cache_implementation they equal.
-CACHE_CLASSES = {
-    "DynamicCache": "dynamic",
-    "OffloadedCache": "offloaded",
-    "QuantizedCache": "quantized",
-    "QuantoQuantizedCache": "quantized",
-    "HQQQuantizedCache": "quantized",
-    "StaticCache": "static",
-    "OffloadedStaticCache": "offloaded_static",
-    "SlidingWindowCache": "sliding_window",
-    "HybridCache": "hybrid",
-    "HybridChunkedCache": "hybrid",
-    "OffloadedHybridCache": "offloaded_hybrid",
-}
 PATH = "<live model>"
 
 
@@ -76,7 +62,8 @@ def model_types(model: Any) -> frozenset[str]:
 def cache_setting(cache_implementation: str | None = None, past_key_values: Any = None) -> Setting | None:
     """What one generate call (or the generation config) says about the cache, None when unset."""
     if past_key_values is not None:
-        name = CACHE_CLASSES.get(type(past_key_values).__name__, type(past_key_values).__name__)
+        class_name = type(past_key_values).__name__
+        name = cache_class_values().get(class_name, class_name)
         return _runtime(name, "past_key_values", "object")
     if cache_implementation:
         return _runtime(cache_implementation, "cache_implementation")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from attnlint.extract.models import ModelType
 from attnlint.facts import Origin, Setting, Site, Span
+from attnlint.knowledge import source_names
 from attnlint.knowledge.schema import TriggerValue
 
 Scalar = str | bool | int | float | None
@@ -109,20 +110,12 @@ class ModelRef:
 Value = Lit | Unknown | Choice | Items | DictVal | CacheObj | GenCfg | ConfigVal | ModelRef
 
 
-_DTYPES = {
-    "float": "float32", "float32": "float32", "fp32": "float32",
-    "half": "float16", "float16": "float16", "fp16": "float16",
-    "bfloat16": "bfloat16", "bf16": "bfloat16", "float64": "float64", "double": "float64",
-    "auto": "auto",
-}
-
-
 def normalise_dtype(value: Scalar) -> TriggerValue | None:
     """torch.float32 / "float32" / torch.float -> "float32"; other text is kept as written."""
     if not isinstance(value, str):
         return None
     name = value.removeprefix("torch.")
-    return _DTYPES.get(name, name)
+    return source_names().dtype_aliases.get(name, name)
 
 
 def normalise_device(value: Scalar) -> TriggerValue | None:

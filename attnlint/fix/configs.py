@@ -12,8 +12,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from attnlint.diagnostic import Diagnostic, Edit, Location
-from attnlint.engine import selected
+from attnlint.diagnostic import Diagnostic, Edit
+from attnlint.engine import file_problem, selected
 from attnlint.evaluate import evaluate
 from attnlint.extract.configs import ConfigFileError, extract_config_folder
 from attnlint.facts import Target
@@ -49,19 +49,7 @@ class _Recheck:
             try:
                 found = evaluate(extract_config_folder(Path(scratch)), self.target)
             except ConfigFileError as exc:
-                where = Location(row=1, column=1)
-                return [
-                    Diagnostic(
-                        code="ATN003",
-                        rule="invalid-json",
-                        message=exc.reason,
-                        severity="error",
-                        filename=str(self.folder / self.name),
-                        location=where,
-                        end_location=where,
-                        url="",
-                    )
-                ]
+                return [file_problem("ATN003", exc.reason, str(self.folder / self.name), 1, 1)]
         return [
             d.model_copy(update={"filename": str(self.folder / Path(d.filename).name)})
             for d in found

@@ -8,31 +8,22 @@ are frozen: the knowledge base is loaded once and shared by the checker, the fix
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, get_args
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from attnlint.knowledge.links import rule_url
+
 Severity = Literal["error", "warning", "info"]
-Category = Literal["crash", "wrong-output", "performance"]
+Category = Literal["file", "crash", "wrong-output", "performance"]
 Applicability = Literal["safe", "unsafe"]
-RuleKind = Literal["combination", "unknown-attn", "unknown-cache"]
+RuleKind = Literal["combination", "unknown-attn", "unknown-cache", "file"]
 FixAction = Literal["set_attn", "set_cache", "remove_cache", "pin"]
 Anchor = Literal["attn", "cache", "model", "flag"]
 TriggerValue = str | bool
 
-#: Reserved code ranges, ruff style: the hundreds digit says what kind of failure a rule describes.
-CODE_RANGES: dict[Category, range] = {
-    "crash": range(100, 200),
-    "wrong-output": range(200, 300),
-    "performance": range(300, 400),
-}
-_CODE = re.compile(r"^ATN(\d{3})$")
-
-#: Names of the non-attention, non-cache triggers a rule may use and that facts may carry.
-TRIGGER_KEYS = frozenset(
-    {"dtype", "device", "output_attentions", "use_cache", "assisted", "autocast", "padding_side"}
-)
+_CODE = re.compile(r"^ATN\d{3}$")
 
 
 class _Frozen(BaseModel):
@@ -80,10 +71,12 @@ class Example(_Frozen):
     """A source snippet the rule must (INVALID) or must not (VALID) report, Fixit style.
 
     `target` is the transformers requirement the snippet is checked under; `fixed`, when given,
-    is what `attnlint fix` must turn an INVALID snippet into under that target.
+    is what `attnlint fix` must turn an INVALID snippet into under that target. `file` is the
+    path the snippet is written to (a file-level rule's example may be a `config.json`).
     """
 
     code: str
+    file: str = "example.py"
     target: str = ""
     fixed: str | None = None
     unsafe_fixes: bool = False
@@ -95,7 +88,10 @@ class Rule(_Frozen):
     """A known-broken configuration, keyed on model types, attention, cache, triggers and versions.
 
     Empty lists mean "any". The literal `"default"` in `attn`/`cache`/`when` lists means "not set
-    by the user", which the evaluator also resolves to each version's real default.
+    by the user", which the evaluator also resolves to each version's real default. A rule of kind
+    `"file"` (ATN001-ATN004) describes a file that cannot be checked at all: it has no triggers,
+    and its `message` takes the `{reason}` the reader gives. Which code ranges, trigger names and
+    runtime repairs exist is data too (codes.toml, runtime.toml), checked when the rules load.
     """
 
     code: str
@@ -123,29 +119,22 @@ class Rule(_Frozen):
 
     _spec = field_validator("transformers", "torch")(_check_specifier)
 
-    @field_validator("when")
-    @classmethod
-    def _known_triggers(
-        cls, value: dict[str, tuple[TriggerValue, ...]]
-    ) -> dict[str, tuple[TriggerValue, ...]]:
-        unknown = set(value) - TRIGGER_KEYS
-        if unknown:
-            raise ValueError(f"unknown trigger(s) {sorted(unknown)}; known: {sorted(TRIGGER_KEYS)}")
-        return value
-
     @model_validator(mode="after")
-    def _code_in_range(self) -> Rule:
-        match = _CODE.match(self.code)
-        if match is None:
+    def _shape(self) -> Rule:
+        if _CODE.match(self.code) is None:
             raise ValueError(f"rule code {self.code!r} must look like ATN101")
-        if int(match.group(1)) not in CODE_RANGES[self.category]:
-            span = CODE_RANGES[self.category]
-            raise ValueError(
-                f"{self.code}: category {self.category!r} uses ATN{span.start}-ATN{span.stop - 1}"
-            )
-        if not self.invalid:
+        file_level = self.kind == "file"
+        if file_level != (self.category == "file"):
+            raise ValueError(f"{self.code}: kind 'file' and category 'file' go together")
+        if file_level and (self.attn or self.cache or self.when or self.model_types or self.fixes):
+            raise ValueError(f"{self.code}: a file-level rule has no triggers and no fixes")
+        if not self.invalid and not file_level:
             raise ValueError(f"{self.code}: a rule needs at least one INVALID example")
         return self
+
+    @property
+    def number(self) -> int:
+        return int(self.code[3:])
 
     @property
     def transformers_spec(self) -> SpecifierSet:
@@ -157,7 +146,7 @@ class Rule(_Frozen):
 
     @property
     def url(self) -> str:
-        return f"https://github.com/attnlint/attnlint/blob/main/docs/rules.md#{self.code.lower()}"
+        return rule_url(self.code)
 
 
 class VocabEntry(_Frozen):
@@ -179,8 +168,7 @@ class CacheClassEntry(VocabEntry):
 class DefaultEntry(_Frozen):
     """What a setting means when the user leaves it unset, for some model types and versions."""
 
-    key: Literal["attn", "cache", "dtype", "device", "output_attentions", "use_cache", "assisted",
-                 "autocast", "padding_side"]
+    key: str  # "attn", "cache" or a trigger name of codes.toml (checked when the vocabulary loads)
     value: TriggerValue
     transformers: str = ""
     model_types: tuple[str, ...] = ()
@@ -215,3 +203,55 @@ class Vocabulary(_Frozen):
     cache_classes: tuple[CacheClassEntry, ...] = ()
     keywords: tuple[VocabEntry, ...] = ()
     context: ContextVocab = ContextVocab()
+
+
+class CodeRange(_Frozen):
+    """The rule numbers a category uses (codes.toml), and how the docs name the category."""
+
+    first: int
+    last: int
+    words: str
+
+    def holds(self, number: int) -> bool:
+        return self.first <= number <= self.last
+
+
+class RuleBase(_Frozen):
+    """codes.toml: the code range of every category and the trigger names rules may test."""
+
+    categories: dict[Category, CodeRange]
+    triggers: tuple[str, ...]
+
+    @model_validator(mode="after")
+    def _every_category(self) -> RuleBase:
+        missing = set(get_args(Category)) - set(self.categories)
+        if missing:
+            raise ValueError(f"categories without a code range: {sorted(missing)}")
+        return self
+
+
+class PythonNames(_Frozen):
+    torch_dtypes: tuple[str, ...]
+    loaders: tuple[str, ...]
+    chainable_methods: tuple[str, ...]
+
+
+class SourceNames(_Frozen):
+    """sources.toml: how code spells caches, settings and dtypes, for the extractors and the guard."""
+
+    offloading_classes: dict[str, str]
+    keywords: dict[str, tuple[str, ...]]
+    dtype_aliases: dict[str, str]
+    python: PythonNames
+
+
+class RuntimeRepair(_Frozen):
+    name: str
+    description: str
+
+
+class RuntimeKnowledge(_Frozen):
+    """runtime.toml: the guard's named repairs and the model types it builds the flex mask for."""
+
+    guarded_mask_model_types: tuple[str, ...]
+    repairs: tuple[RuntimeRepair, ...]

@@ -14,7 +14,7 @@ import pytest
 from conftest import fix_text
 
 from attnlint.fix.rounds import hidden_unsafe
-from attnlint.knowledge import rules
+from attnlint.knowledge import configuration_rules
 from attnlint.knowledge.schema import Example
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -52,7 +52,7 @@ def test_unsafe_fix_is_held_back_and_counted() -> None:
 
 EXAMPLES = [
     pytest.param(rule.code, example, id=f"{rule.code}-invalid-{i}")
-    for rule in rules()
+    for rule in configuration_rules()
     for i, example in enumerate(rule.invalid)
     if example.fixed is not None
 ]
@@ -67,7 +67,7 @@ def test_rule_examples_fix_to_their_fixed_text(code: str, example: Example) -> N
 
 ALL_INVALID = [
     pytest.param(rule.code, example, id=f"{rule.code}-invalid-{i}")
-    for rule in rules()
+    for rule in configuration_rules()
     for i, example in enumerate(rule.invalid)
 ]
 

@@ -17,7 +17,7 @@ from attnlint.extract.models import (
     is_model_class,
 )
 from attnlint.extract.python.record import Recorder, merge
-from attnlint.extract.python.resolve import TORCH_DTYPES, UNKNOWN, dotted, keyword_value
+from attnlint.extract.python.resolve import UNKNOWN, dotted, keyword_value
 from attnlint.extract.values import (
     Bag,
     CacheObj,
@@ -31,24 +31,7 @@ from attnlint.extract.values import (
     normalise_name,
 )
 from attnlint.facts import Origin, Setting, Site, SiteKind, Span
-
-_LOADERS = frozenset({"from_pretrained", "from_config", "_from_config"})
-_CACHE_CLASSES = {
-    "DynamicCache": "dynamic",
-    "StaticCache": "static",
-    "HybridCache": "hybrid",
-    "HybridChunkedCache": "hybrid_chunked",
-    "SlidingWindowCache": "sliding_window",
-    "OffloadedCache": "offloaded",
-    "OffloadedStaticCache": "offloaded_static",
-    "OffloadedHybridCache": "offloaded_hybrid",
-    "QuantizedCache": "quantized",
-    "QuantoQuantizedCache": "quantized",
-    "HQQQuantizedCache": "quantized",
-    "SinkCache": "sink",
-}
-_CHAINABLE = frozenset({"to", "cuda", "cpu", "half", "float", "bfloat16", "double", "eval", "train",
-                        "requires_grad_"})
+from attnlint.knowledge import cache_class_values, source_names
 
 
 class CallReader(Recorder):
@@ -76,7 +59,7 @@ class CallReader(Recorder):
         if not isinstance(func, ast.Attribute):
             return UNKNOWN
         owner = dotted(func.value)
-        if func.attr in _LOADERS:
+        if func.attr in source_names().python.loaders:
             name = self._transformers_name(func.value)
             return self._loader(name, node) if name else UNKNOWN
         if owner in self.tf_modules:
@@ -131,11 +114,12 @@ class CallReader(Recorder):
         return result
 
     def _transformers_call(self, name: str, node: ast.Call) -> Value:
-        if name in _CACHE_CLASSES:
+        classes = cache_class_values()
+        if name in classes:
             offloading = keyword_value(node, "offloading")
             offloaded = isinstance(offloading, ast.Constant) and offloading.value is True
-            cache = "offloaded" if name == "DynamicCache" and offloaded else _CACHE_CLASSES[name]
-            return CacheObj(cache, self.pos.span(node))
+            cache = source_names().offloading_classes.get(name) if offloaded else None
+            return CacheObj(cache or classes[name], self.pos.span(node))
         if name == "GenerationConfig":
             return self._generation_config(node)
         if name == "pipeline":
@@ -232,12 +216,12 @@ class CallReader(Recorder):
         elif name in ("cuda", "cpu"):
             model.load.flags["device"] = [Setting(value=name, origin="call-argument", span=span, site=span,
                                                   keyword=name)]
-        elif name in TORCH_DTYPES:
+        elif name in source_names().python.torch_dtypes:
             model.load.flags["dtype"] = [Setting(value=normalise_dtype(name), origin="call-argument",
                                                  span=span, site=span, keyword=name)]
         elif name == "to":
             self._move(model, node)
-        return model if name in _CHAINABLE else UNKNOWN
+        return model if name in source_names().python.chainable_methods else UNKNOWN
 
     def _move(self, model: ModelRef, node: ast.Call) -> None:
         """`.to("cpu")`, `.to(torch.bfloat16)`, `.to(device, dtype=...)`."""

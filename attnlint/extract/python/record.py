@@ -23,9 +23,15 @@ from attnlint.extract.values import (
     settings_of,
 )
 from attnlint.facts import ModelUse, Origin, Setting, Site, SiteKind, Span
+from attnlint.knowledge import keyword_facts
 
-_ASSISTED = frozenset({"assistant_model", "prompt_lookup_num_tokens", "assistant_early_exit"})
-_BOOL_FLAGS = frozenset({"output_attentions", "use_cache"})
+#: How the value of each trigger fact is read (a fact not listed here is read as a name).
+_NORMALISERS: dict[str, Normaliser] = {
+    "dtype": normalise_dtype,
+    "device": normalise_device,
+    "output_attentions": normalise_bool,
+    "use_cache": normalise_bool,
+}
 
 
 def _first(values: list[list[Setting]]) -> list[Setting]:
@@ -89,18 +95,15 @@ class Recorder(Resolver):
 
     def _setting(self, bag: Bag, key: str, value: Value, origin: Origin, site: Span) -> None:
         """Record one keyword (or attribute) wherever it was set: load, config or generate."""
-        if key in ("attn_implementation", "_attn_implementation"):
+        fact = keyword_facts().get(key)
+        if fact == "attn":
             bag.attn = self._settings(value, origin, key, site, normalise_name)
-        elif key in ("cache_implementation", "past_key_values"):
+        elif fact == "cache":
             bag.cache = self._settings(value, origin, key, site, normalise_name)
-        elif key in ("torch_dtype", "dtype"):
-            bag.flags["dtype"] = self._settings(value, origin, key, site, normalise_dtype)
-        elif key in ("device_map", "device"):
-            bag.flags["device"] = self._settings(value, origin, key, site, normalise_device)
-        elif key in _BOOL_FLAGS:
-            bag.flags[key] = self._settings(value, origin, key, site, normalise_bool)
-        elif key in _ASSISTED:
+        elif fact == "assisted":
             self._assisted(bag, key, value, origin, site)
+        elif fact is not None:
+            bag.flags[fact] = self._settings(value, origin, key, site, _NORMALISERS.get(fact, normalise_name))
         elif key == "generation_config" and isinstance(value, GenCfg):
             inner = self._generation_bag(value)
             bag.sites += inner.sites

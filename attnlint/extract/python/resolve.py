@@ -24,9 +24,9 @@ from attnlint.extract.values import (
     Value,
 )
 from attnlint.facts import ModelUse, Origin, Setting
+from attnlint.knowledge import source_names
 
 UNKNOWN = Unknown()
-TORCH_DTYPES = frozenset({"float", "float32", "half", "float16", "bfloat16", "double", "float64"})
 
 
 def dotted(node: ast.expr) -> str | None:
@@ -134,7 +134,7 @@ class Resolver(ABC):
         name = dotted(node)
         if name is not None and name in self.attrs:
             return self.attrs[name]
-        if node.attr in TORCH_DTYPES and isinstance(node.value, ast.Name):
+        if node.attr in source_names().python.torch_dtypes and isinstance(node.value, ast.Name):
             return Lit(f"torch.{node.attr}", self.pos.span(node))
         if node.attr == "model":
             owner = self._resolve(node.value)
