@@ -21,7 +21,7 @@ from functools import cache
 from packaging.specifiers import SpecifierSet
 
 from attnlint.extract.models import spellings
-from attnlint.knowledge import rules, vocabulary
+from attnlint.knowledge import configuration_rules, vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
 
 __all__ = ["Prefilter", "may_trigger", "prefilter"]
@@ -31,8 +31,6 @@ _FLAG_WORDS = {"output_attentions": "output_attentions", "use_cache": "use_cache
 #: Keywords that set a name the unknown-name rules judge (also `set_attn_implementation`,
 #: `_attn_implementation`, and `generation_config.cache_implementation`).
 _NAME_KEYWORDS = {"unknown-attn": "attn_implementation", "unknown-cache": "cache_implementation"}
-#: Rules that describe a file that cannot be read or parsed, not a configuration.
-_FILE_KINDS = frozenset({"file"})
 
 
 @dataclass(frozen=True)
@@ -140,9 +138,7 @@ def prefilter() -> Prefilter:
     needs: list[tuple[frozenset[str], ...]] = []
     model_words: set[str] = set()
     everything = False
-    for rule in rules():
-        if rule.kind in _FILE_KINDS:
-            continue
+    for rule in configuration_rules():
         groups = _groups(rule)
         if groups:
             needs.append(groups)

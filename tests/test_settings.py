@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from runtime.envs import root as matrix_root  # tests/ is the rootdir-inserted path of this module
 
 from attnlint.report import FORMATS
 from attnlint.settings import Settings, SettingsError, find_project_root, load_settings
@@ -122,9 +123,10 @@ def test_settings_and_check_run_on_the_declared_pydantic_floor(tmp_path: Path) -
     """pyproject.toml promises `pydantic>=2.6`: load settings, report and check on 2.6.0 itself.
 
     The floor is installed next to the venv's packages (`pip install --target --no-deps`, cached in
-    .matrix/) and put first on PYTHONPATH; `-W error` turns pydantic's warnings into failures."""
+    the matrix's environment folder, tests/runtime/envs.py) and put first on PYTHONPATH; `-W error`
+    turns pydantic's warnings into failures."""
     floor = _declared_pydantic_floor()
-    env_dir = REPO / ".matrix" / f"pydantic-{floor}"
+    env_dir = matrix_root() / f"pydantic-{floor}"
     if not (env_dir / ".complete").exists():
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",
                         str(env_dir), *_FLOOR_PINS[floor]], check=True)

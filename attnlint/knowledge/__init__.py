@@ -25,8 +25,9 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 __all__ = [
-    "KnowledgeError", "cache_class_values", "configuration_rules", "keyword_facts", "repair_names", "rule_anchor", "rule_base",
-    "rule_by_code", "rule_url", "rules", "runtime_knowledge", "source_names", "vocabulary",
+    "KnowledgeError", "cache_class_values", "configuration_rules", "keyword_facts", "repair_names",
+    "rule_anchor", "rule_base", "rule_by_code", "rule_url", "rules", "runtime_knowledge", "source_names",
+    "vocabulary",
 ]
 
 _Model = TypeVar("_Model", bound=BaseModel)
