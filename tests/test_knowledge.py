@@ -18,6 +18,7 @@ import pytest
 import attnlint.knowledge as knowledge
 from attnlint.extract.live import cache_setting
 from attnlint.extract.python import extract_python
+from attnlint.extract.python.positions import hot_words
 from attnlint.runtime.repairs import ROUTES, routes_for
 
 
@@ -84,7 +85,7 @@ def knowledge_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         (copy / path.relative_to(shipped)).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     monkeypatch.setattr(knowledge.resources, "files", lambda _package: copy)
     loaders = (knowledge.rule_base, knowledge.runtime_knowledge, knowledge.source_names, knowledge.rules,
-               knowledge.vocabulary, knowledge.keyword_facts)
+               knowledge.vocabulary, knowledge.keyword_facts, knowledge.cache_class_values, hot_words)
     for loader in loaders:
         loader.cache_clear()
     yield copy
@@ -116,3 +117,22 @@ def test_unknown_keyword_fact_is_refused_at_load(knowledge_copy: Path) -> None:
     path.write_text(text.replace("use_cache = [", "use_kache = ["), encoding="utf-8")
     with pytest.raises(knowledge.KnowledgeError, match=r"sources.toml \[keywords\]: unknown fact"):
         knowledge.source_names()
+
+
+def test_a_keyword_added_to_the_data_is_read_by_the_extractor(knowledge_copy: Path) -> None:
+    """The extractor has no keyword list of its own: an alias added to sources.toml is read."""
+    source = (
+        "from transformers import AutoModelForCausalLM\n"
+        "model = AutoModelForCausalLM.from_pretrained('m', attention_backend='sdpa')\n"
+        "model.generate(ids)\n"
+    )
+    assert extract_python(source, "x.py")[0].attn == []
+    path = knowledge_copy / "sources.toml"
+    text = path.read_text(encoding="utf-8")
+    old = 'attn = ["attn_implementation",'
+    added = text.replace(old, 'attn = ["attention_backend", "attn_implementation",')
+    path.write_text(added, encoding="utf-8")
+    for loader in (knowledge.source_names, knowledge.keyword_facts, hot_words):
+        loader.cache_clear()
+    (use,) = extract_python(source, "x.py")
+    assert [(s.value, s.keyword) for s in use.attn] == [("sdpa", "attention_backend")]

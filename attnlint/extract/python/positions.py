@@ -9,17 +9,26 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+from functools import cache
 
 from attnlint.facts import Span
+from attnlint.knowledge import keyword_facts, source_names
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-#: Lines worth walking for calls: a statement whose lines hold none of these sets nothing.
-_HOT = (
-    "from_pretrained", "from_config", "pipeline", "generate", "Cache", "Config", "generation_config",
-    "attn_implementation", "past_key_values", "output_attentions", "use_cache", "assistant",
-    "prompt_lookup", "dtype", "device", "padding_side", "autocast", "dict(", ".update(", ".to(", ".cuda(",
-    ".cpu(", ".half(", ".float(", ".bfloat16(", ".double(", "**",
+#: Words of a line worth walking besides the setting keywords, loaders and model methods of
+#: knowledge/sources.toml: the calls and spreads through which a setting can arrive.
+_SYNTAX = (
+    "pipeline", "generate", "Cache", "Config", "generation_config", "padding_side", "autocast", "dict(",
+    ".update(", "**",
 )
+
+
+@cache
+def hot_words() -> tuple[str, ...]:
+    """Lines worth walking for calls: a statement whose lines hold none of these sets nothing."""
+    names = source_names().python
+    methods = (f".{method}(" for method in names.chainable_methods)
+    return (*_SYNTAX, *keyword_facts(), *names.loaders, *methods)
 
 
 class Positions:
@@ -30,7 +39,7 @@ class Positions:
         self.path = path
         starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
         self.hot = bytearray(len(starts))
-        for token in _HOT:  # str.find per token is far faster than one regex alternation
+        for token in hot_words():  # str.find per token is far faster than one regex alternation
             found = text.find(token)
             while found >= 0:
                 self.hot[bisect.bisect_right(starts, found) - 1] = 1
