@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from attnlint.engine import check_source
-from attnlint.extract.python import _CACHE_CLASSES
-from attnlint.knowledge import rules
+from attnlint.knowledge import cache_class_values, rules
 from attnlint.prefilter import _cache_words, may_trigger, prefilter
 
 ROOT = Path(__file__).parent.parent
@@ -87,5 +86,5 @@ def test_words_of_the_rules_pass(source: str) -> None:
 
 def test_every_cache_class_is_a_word_of_its_cache() -> None:
     """A cache built as an object (`OffloadedStaticCache(...)`) names the value a rule tests."""
-    for name, value in _CACHE_CLASSES.items():
+    for name, value in cache_class_values().items():
         assert any(word in name for word in _cache_words((value,)) if not word.startswith('"')), name
