@@ -12,24 +12,16 @@ import fnmatch
 import json
 import os
 import re
-import sys
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+from attnlint.knowledge import model_tables
 
 __all__ = [
     "ModelType", "from_class_name", "from_config_class", "from_model_id", "is_model_class", "spellings",
     "with_text_types",
 ]
-
-_NOT_MODELS = ("Tokenizer", "TokenizerFast", "Processor", "FeatureExtractor", "Config", "Pipeline")
 
 
 @dataclass(frozen=True)
@@ -40,29 +32,9 @@ class ModelType:
     reason: str
 
 
-@dataclass(frozen=True)
-class _Tables:
-    ids: tuple[tuple[str, str], ...]
-    classes: dict[str, tuple[str, ...]]
-    text: dict[str, str]
-    prefixes: dict[str, str]
-
-
-@cache
-def _tables() -> _Tables:
-    text = resources.files("attnlint.knowledge").joinpath("models.toml").read_text(encoding="utf-8")
-    data = tomllib.loads(text)
-    return _Tables(
-        ids=tuple((pattern.lower(), kind) for pattern, kind in data["ids"].items()),
-        classes={name: tuple(kinds) for name, kinds in data["classes"].items()},
-        text=dict(data["text"]),
-        prefixes=dict(data["prefixes"]),
-    )
-
-
 def with_text_types(types: set[str]) -> frozenset[str]:
     """Add each composite model's text model type: rules about the language model key on it."""
-    text = _tables().text
+    text = model_tables().text
     return frozenset(types | {text[t] for t in types if t in text})
 
 
@@ -72,12 +44,12 @@ def spellings(model_types: frozenset[str]) -> frozenset[str]:
     text model it is), and the longest literal part of each model-id pattern. The prefilter's
     words for model-specific rules (a model found only through a local `config.json` names none).
     """
-    tables = _tables()
+    tables = model_tables()
     types = set(model_types) | {whole for whole, text in tables.text.items() if text in model_types}
     found = set(types)
     found.update(prefix for prefix, kind in tables.prefixes.items() if kind in types)
     found.update(name for name, kinds in tables.classes.items() if types & set(kinds))
-    for pattern, kind in tables.ids:
+    for pattern, kind in tables.ids.items():
         if kind in types:
             found.add(max(re.split(r"[*?\[\]]", pattern), key=len))
     return frozenset(text.lower() for text in found if text)
@@ -85,13 +57,13 @@ def spellings(model_types: frozenset[str]) -> frozenset[str]:
 
 def is_model_class(name: str) -> bool:
     """Whether a transformers class name loads a model (not a tokenizer, processor or config)."""
-    if name.endswith(_NOT_MODELS):
+    if name.endswith(model_tables().not_model_suffixes):
         return False
     return name.startswith("AutoModel") or "For" in name or name.endswith("Model")
 
 
 def _longest_prefix(name: str) -> str | None:
-    prefixes = _tables().prefixes
+    prefixes = model_tables().prefixes
     for end in range(len(name), 0, -1):
         found = prefixes.get(name[:end])
         if found is not None:
@@ -103,7 +75,7 @@ def from_class_name(name: str) -> ModelType | None:
     """`Llama4ForConditionalGeneration` -> llama4 (+ llama4_text); Auto* classes say nothing."""
     if name.startswith("Auto") or not is_model_class(name):
         return None
-    listed = _tables().classes.get(name)
+    listed = model_tables().classes.get(name)
     types = set(listed) if listed else {found} if (found := _longest_prefix(name)) else set()
     return ModelType(with_text_types(types), f"class name {name}") if types else None
 
@@ -112,7 +84,7 @@ def from_config_class(name: str) -> ModelType | None:
     """`Llama4TextConfig` -> llama4_text: the configuration class names its model type exactly."""
     if not name.endswith("Config") or name.startswith("Auto"):
         return None
-    found = _tables().prefixes.get(name[: -len("Config")])
+    found = model_tables().prefixes.get(name[: -len("Config")])
     return ModelType(with_text_types({found}), f"config class {name}") if found else None
 
 
@@ -166,7 +138,7 @@ def _from_hub_cache(model_id: str) -> ModelType | None:
 
 def _from_patterns(model_id: str) -> ModelType | None:
     lowered = model_id.lower()
-    for pattern, kind in _tables().ids:
+    for pattern, kind in model_tables().ids.items():
         if fnmatch.fnmatchcase(lowered, pattern):
             return ModelType(with_text_types({kind}), f"model id {model_id}")
     return None

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from attnlint.knowledge.links import rule_anchor, rule_url
-from attnlint.knowledge.schema import Rule, RuleBase, RuntimeKnowledge, SourceNames, Vocabulary
+from attnlint.knowledge.schema import ModelTables, Rule, RuleBase, RuntimeKnowledge, SourceNames, Vocabulary
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -25,9 +25,9 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 __all__ = [
-    "KnowledgeError", "cache_class_values", "configuration_rules", "keyword_facts", "repair_names",
-    "rule_anchor", "rule_base", "rule_by_code", "rule_url", "rules", "runtime_knowledge", "source_names",
-    "vocabulary",
+    "KnowledgeError", "cache_class_values", "configuration_rules", "keyword_facts", "model_tables",
+    "repair_names", "rule_anchor", "rule_base", "rule_by_code", "rule_url", "rules", "runtime_knowledge",
+    "source_names", "vocabulary",
 ]
 
 _Model = TypeVar("_Model", bound=BaseModel)
@@ -59,6 +59,12 @@ def _unknown(where: str, what: str, names: Iterable[str], known: Iterable[str]) 
 def rule_base() -> RuleBase:
     """codes.toml: code ranges per category and the trigger names."""
     return _read("codes.toml", RuleBase)
+
+
+@cache
+def model_tables() -> ModelTables:
+    """models.toml: what model_type a class name, configuration class or model id means."""
+    return _read("models.toml", ModelTables)
 
 
 @cache

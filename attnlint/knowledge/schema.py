@@ -205,6 +205,22 @@ class Vocabulary(_Frozen):
     context: ContextVocab = ContextVocab()
 
 
+class ModelTables(_Frozen):
+    """models.toml: model-id patterns, class-name prefixes and classes -> model_type, text models."""
+
+    not_model_suffixes: tuple[str, ...]
+    ids: dict[str, str]
+    classes: dict[str, tuple[str, ...]]
+    text: dict[str, str]
+    prefixes: dict[str, str]
+
+    @field_validator("ids")
+    @classmethod
+    def _lower_case_patterns(cls, value: dict[str, str]) -> dict[str, str]:
+        """Model ids match case-insensitively; the first matching pattern wins, so order is kept."""
+        return {pattern.lower(): kind for pattern, kind in value.items()}
+
+
 class CodeRange(_Frozen):
     """The rule numbers a category uses (codes.toml), and how the docs name the category."""
 
