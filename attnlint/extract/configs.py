@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from attnlint.extract.models import with_text_types
-from attnlint.extract.values import Normaliser, normalise_bool, normalise_dtype, normalise_name
+from attnlint.extract.values import NORMALISERS, Normaliser, normalise_name
 from attnlint.facts import ModelUse, Setting, Site, SiteKind, Span
+from attnlint.knowledge import source_names
 
 __all__ = [
     "CONFIG_FILE",
@@ -37,12 +38,9 @@ GENERATION_FILE = "generation_config.json"
 
 _DECODER = json.JSONDecoder()
 _WHITESPACE = " \t\r\n"
-_ATTN_KEYS = ("attn_implementation", "_attn_implementation")
-_FLAG_KEYS: dict[str, tuple[tuple[str, ...], Normaliser]] = {
-    "dtype": (("torch_dtype", "dtype"), normalise_dtype),
-    "output_attentions": (("output_attentions",), normalise_bool),
-    "use_cache": (("use_cache",), normalise_bool),
-}
+#: The trigger facts a model folder's JSON can set (spelled as knowledge/sources.toml's keywords);
+#: the device and the other flags are not stored in these files.
+_FILE_FACTS = ("dtype", "output_attentions", "use_cache")
 
 
 class ConfigFileError(ValueError):
@@ -227,12 +225,13 @@ def extract_config_folder(folder: Path) -> list[ModelUse]:
     use = ModelUse(path=files[0].path)
     if config is not None:
         use.model_types, use.model_type_reason, use.model_span = _model_types(config)
-        use.attn = config.settings(_ATTN_KEYS, normalise_name)
+        use.attn = config.settings(source_names().keywords["attn"], normalise_name)
         use.sites.append(config.site())
     if generation is not None:
         use.sites.append(generation.site())
     use.cache = _cache(config, generation)
-    for flag, (keys, normalise) in _FLAG_KEYS.items():
+    for flag in _FILE_FACTS:
+        keys, normalise = source_names().keywords[flag], NORMALISERS[flag]
         found = [s for f in files for s in f.settings(keys, normalise, nested=f is config)]
         if found:
             use.flags[flag] = found

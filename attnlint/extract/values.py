@@ -139,6 +139,14 @@ def normalise_name(value: Scalar) -> TriggerValue | None:
 
 Normaliser = Callable[[Scalar], "TriggerValue | None"]
 
+#: How the value of each trigger fact is read (a fact not listed here is read as a name).
+NORMALISERS: dict[str, Normaliser] = {
+    "dtype": normalise_dtype,
+    "device": normalise_device,
+    "output_attentions": normalise_bool,
+    "use_cache": normalise_bool,
+}
+
 
 def settings_of(
     value: Value,

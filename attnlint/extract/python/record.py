@@ -10,28 +10,18 @@ import ast
 
 from attnlint.extract.python.resolve import Resolver
 from attnlint.extract.values import (
+    NORMALISERS,
     Bag,
     GenCfg,
     Lit,
     ModelRef,
     Normaliser,
     Value,
-    normalise_bool,
-    normalise_device,
-    normalise_dtype,
     normalise_name,
     settings_of,
 )
 from attnlint.facts import ModelUse, Origin, Setting, Site, SiteKind, Span
 from attnlint.knowledge import keyword_facts
-
-#: How the value of each trigger fact is read (a fact not listed here is read as a name).
-_NORMALISERS: dict[str, Normaliser] = {
-    "dtype": normalise_dtype,
-    "device": normalise_device,
-    "output_attentions": normalise_bool,
-    "use_cache": normalise_bool,
-}
 
 
 def _first(values: list[list[Setting]]) -> list[Setting]:
@@ -103,7 +93,7 @@ class Recorder(Resolver):
         elif fact == "assisted":
             self._assisted(bag, key, value, origin, site)
         elif fact is not None:
-            bag.flags[fact] = self._settings(value, origin, key, site, _NORMALISERS.get(fact, normalise_name))
+            bag.flags[fact] = self._settings(value, origin, key, site, NORMALISERS.get(fact, normalise_name))
         elif key == "generation_config" and isinstance(value, GenCfg):
             inner = self._generation_bag(value)
             bag.sites += inner.sites
