@@ -7,10 +7,10 @@ from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from attnlint.knowledge import rules, vocabulary
+from attnlint.knowledge import configuration_rules, vocabulary
 from attnlint.rule_index import model_releases, rule_index
 
-RULE_TYPES = sorted({t for rule in rules() for t in rule.model_types})
+RULE_TYPES = sorted({t for rule in configuration_rules() for t in rule.model_types})
 VOCAB_TYPES = sorted(m.name for m in vocabulary().models)
 SOME_TYPES = st.frozensets(st.sampled_from([*RULE_TYPES, *VOCAB_TYPES[:40], "no_such_model"]), max_size=4)
 
@@ -18,7 +18,7 @@ SOME_TYPES = st.frozensets(st.sampled_from([*RULE_TYPES, *VOCAB_TYPES[:40], "no_
 @settings(max_examples=200, deadline=None)
 @given(SOME_TYPES)
 def test_a_use_meets_exactly_the_rules_that_can_match_its_types(types: frozenset[str]) -> None:
-    scanned = [r for r in rules() if not r.model_types or types & set(r.model_types)]
+    scanned = [r for r in configuration_rules() if not r.model_types or types & set(r.model_types)]
     assert rule_index().for_types(types) == scanned
 
 
