@@ -1,11 +1,13 @@
 """The rule-derived prefilter: it must pass every file that can produce a finding, and little else.
 
 Soundness is checked against the checker itself: every source of the test corpus (rule examples,
-realistic scripts, shipped examples, golden inputs) that has a finding on some release must pass.
+realistic scripts, the labelled real-world corpus, shipped examples, golden inputs) that has a
+finding on some release must pass.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,11 @@ import pytest
 from attnlint.engine import check_source
 from attnlint.knowledge import cache_class_values, rules
 from attnlint.prefilter import _cache_words, may_trigger, prefilter
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
 
 ROOT = Path(__file__).parent.parent
 
@@ -29,6 +36,9 @@ def _corpus() -> list[tuple[str, str]]:
         *(ROOT / "tests" / "golden").rglob("*.py"),
         *(ROOT / "tests" / "fix" / "golden").glob("*.py"),
     ]
+    for cases in sorted((ROOT / "tests" / "realworld").glob("cases_*.toml")):
+        data = tomllib.loads(cases.read_text(encoding="utf-8"))
+        sources += [(f"realworld {case['id']}", case["code"]) for case in data["case"]]
     sources += [
         (str(path.relative_to(ROOT)), path.read_text(encoding="utf-8", errors="replace")) for path in files
     ]
