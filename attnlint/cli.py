@@ -97,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_selection(check)
     check.add_argument("--output-format", choices=FORMATS, help="text (default), json or github")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when something is found")
+    check.add_argument(
+        "--strict", action="store_true", default=None,
+        help="also report, as warnings, findings whose context (dtype, device, precision) is not known",
+    )
     check.add_argument("--fix", action="store_true", help="apply safe fixes (as `attnlint fix`)")
     _add_unsafe_fixes(check, "also apply (or show) unsafe fixes")
     check.add_argument("--diff", action="store_true", help="print the fixes as a diff instead of writing")
@@ -140,6 +144,8 @@ def settings_for(args: argparse.Namespace) -> tuple[Settings, Path]:
     unsafe_fixes = getattr(args, "unsafe_fixes", None)
     if unsafe_fixes is not None:
         update["unsafe_fixes"] = unsafe_fixes
+    if getattr(args, "strict", None):
+        update["strict"] = True
     return settings.model_copy(update=update), root
 
 

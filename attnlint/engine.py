@@ -104,8 +104,10 @@ def check_source(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     root: Path | None = None,
+    strict: bool = False,
 ) -> list[Diagnostic]:
-    """Diagnostics for one Python source under `target` (default: every known release)."""
+    """Diagnostics for one Python source under `target` (default: every known release); `strict`
+    also reports, as warnings, what holds only if an unknown context does (README, --strict)."""
     try:
         uses = extract_python(text, path, root)
     except SyntaxError as exc:
@@ -117,7 +119,7 @@ def check_source(
     except (RecursionError, MemoryError):
         found = [file_problem("ATN001", "the code is nested too deeply for Python's parser", path, 1, 1)]
     else:
-        found = _unique(evaluate(uses, target or Target()))
+        found = _unique(evaluate(uses, target or Target(), strict=strict))
     found = [d for d in found if selected(d.code, select, ignore)]
     rows = suppressions(text) if found else {}
     return [d for d in found if not _suppressed(d, rows)]

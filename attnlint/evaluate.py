@@ -102,13 +102,19 @@ def _name_accepted(kind: str, value: str, version: Version, registered: frozense
     return value in names
 
 
+def _uncertain(key: str, setting: Setting) -> bool:
+    """A context that holds on one branch only, or that the file cannot tell (a value from the CLI)."""
+    return key in _CONTEXT_KEYS and (setting.branch is not None or setting.value is None)
+
+
 def _value_matches(
-    setting: Setting, allowed: tuple[TriggerValue, ...], key: str, use: ModelUse, version: Version
+    setting: Setting, allowed: tuple[TriggerValue, ...], key: str, use: ModelUse, version: Version,
+    strict: bool = False,
 ) -> bool:
     if not allowed:
         return True
-    if key in _CONTEXT_KEYS and setting.branch is not None:
-        return False  # a context that holds on one branch only is not known to hold: stay silent
+    if _uncertain(key, setting):  # not known to hold: silent, or a possible match under --strict
+        return strict and (setting.value is None or setting.value in allowed)
     if setting.value == "default" and setting.span is None:
         return "default" in allowed or resolve_default(key, use.model_types, version) in allowed
     return setting.value is not None and setting.value in allowed
@@ -133,13 +139,13 @@ def _combos(use: ModelUse, rule: Rule) -> Iterable[_Combo]:
         yield _Combo(attn, cache_, dict(zip(keys, flags, strict=True)))
 
 
-def _combo_matches(rule: Rule, combo: _Combo, use: ModelUse, version: Version) -> bool:
+def _combo_matches(rule: Rule, combo: _Combo, use: ModelUse, version: Version, strict: bool = False) -> bool:
     if rule.kind == "unknown-attn":
         value = combo.attn.value
         return (
             isinstance(value, str)
             and combo.attn.span is not None
-            and not combo.attn.guarded
+            and (strict or not combo.attn.guarded)
             and not _name_accepted("attn", value, version, use.registered)
         )
     if rule.kind == "unknown-cache":
@@ -148,7 +154,7 @@ def _combo_matches(rule: Rule, combo: _Combo, use: ModelUse, version: Version) -
             isinstance(value, str)
             and combo.cache.form == "name"
             and combo.cache.span is not None
-            and not combo.cache.guarded
+            and (strict or not combo.cache.guarded)
             and not _name_accepted("cache", value, version, use.registered)
         )
     if rule.cache_forms and combo.cache.form not in rule.cache_forms and combo.cache.span is not None:
@@ -157,7 +163,15 @@ def _combo_matches(rule: Rule, combo: _Combo, use: ModelUse, version: Version) -
         return False
     if not _value_matches(combo.cache, rule.cache, "cache", use, version):
         return False
-    return all(_value_matches(s, rule.when[k], k, use, version) for k, s in combo.flags.items())
+    return all(_value_matches(s, rule.when[k], k, use, version, strict) for k, s in combo.flags.items())
+
+
+def _doubt(combo: _Combo) -> str:
+    """Why a strict-mode match is uncertain ("" when it is not)."""
+    if combo.attn.guarded or combo.cache.guarded:
+        return "the setting is guarded by a try/except or a release check"
+    unknown = [k for k, s in combo.flags.items() if _uncertain(k, s)]
+    return f"{', '.join(unknown)} not known to hold" if unknown else ""
 
 
 def _anchor(rule: Rule, combo: _Combo, use: ModelUse) -> Span | None:
@@ -232,25 +246,27 @@ def _message(rule: Rule, combo: _Combo, use: ModelUse, target: Target, versions:
 
 
 def evaluate(
-    uses: Iterable[ModelUse], target: Target, rules: Sequence[Rule] | None = None
+    uses: Iterable[ModelUse], target: Target, rules: Sequence[Rule] | None = None, *, strict: bool = False
 ) -> list[Diagnostic]:
     """Judge every use against every rule; one diagnostic per (use, rule) at the best anchor.
 
     The uses are one file's (or one config folder's): the target is first narrowed to the file's
-    version window (`attnlint.window.narrow`), so rules and fixes see only releases the code can run on."""
+    version window (`attnlint.window.narrow`), so rules and fixes see only releases the code can run on.
+    A rule whose context (dtype, device, autocast) is not known to hold, or whose name is guarded,
+    stays silent; `strict` reports those as warnings that say why they are uncertain."""
     index = rule_index() if rules is None else RuleIndex.build(rules)
     uses = list(uses)
     target = narrow(target, uses)
     diagnostics: list[Diagnostic] = []
     for use in uses:
         for rule in index.for_types(use.model_types):
-            diagnostic = _judge(rule, use, target)
+            diagnostic = _judge(rule, use, target, strict)
             if diagnostic is not None:
                 diagnostics.append(diagnostic)
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
-def _judge(rule: Rule, use: ModelUse, target: Target) -> Diagnostic | None:
+def _judge(rule: Rule, use: ModelUse, target: Target, strict: bool = False) -> Diagnostic | None:
     if rule.model_types and not use.model_types & set(rule.model_types):
         return None
     existing = model_releases(use.model_types)
@@ -258,16 +274,18 @@ def _judge(rule: Rule, use: ModelUse, target: Target) -> Diagnostic | None:
     if not versions or not _torch_overlaps(rule, target):
         return None
     for combo in _combos(use, rule):
-        hits = [v for v in versions if _combo_matches(rule, combo, use, v)]
+        hits = [v for v in versions if _combo_matches(rule, combo, use, v, strict)]
         if not hits:
             continue
         span = _anchor(rule, combo, use)
         where = span or Span(path=use.path, row=1, column=1, end_row=1, end_column=1)
+        doubt = _doubt(combo) if strict else ""
+        message = _message(rule, combo, use, target, hits)
         return Diagnostic(
             code=rule.code,
             rule=rule.name,
-            message=_message(rule, combo, use, target, hits),
-            severity=rule.severity,
+            message=f"{message} (uncertain: {doubt})" if doubt else message,
+            severity="warning" if doubt else rule.severity,
             filename=use.path,
             location=Location(row=where.row, column=where.column),
             end_location=Location(row=where.end_row, column=where.end_column),

@@ -56,6 +56,7 @@ class Settings(BaseModel):
     force_exclude: bool = False
     transformers_version: str | None = None
     unsafe_fixes: bool = False
+    strict: bool = False
     output_format: OutputFormat = "text"
 
 
