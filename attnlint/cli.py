@@ -71,10 +71,17 @@ def _add_unsafe_fixes(parser: argparse.ArgumentParser, meaning: str) -> None:
     )
 
 
+def _add_output(parser: argparse.ArgumentParser) -> None:
+    """`--output-format` and `--exit-zero`, which every reporting command reads."""
+    parser.add_argument("--output-format", choices=FORMATS, help="text (default), json or github")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when something is found")
+
+
 def _add_fix_options(parser: argparse.ArgumentParser) -> None:
     """The options of `attnlint fix`: the check selection options plus the fix switches. They live
     here, not in `attnlint.fix`, so building the parser never imports the fix machinery (libcst)."""
     add_selection(parser)
+    _add_output(parser)
     _add_unsafe_fixes(parser, "also apply unsafe fixes")
     parser.add_argument("--diff", action="store_true", help="print a unified diff and write nothing")
     parser.add_argument(
@@ -95,8 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="report broken attention/cache configurations")
     add_selection(check)
-    check.add_argument("--output-format", choices=FORMATS, help="text (default), json or github")
-    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when something is found")
+    _add_output(check)
     check.add_argument(
         "--strict", action="store_true", default=None,
         help="also report, as warnings, findings whose context (dtype, device, precision) is not known",
@@ -151,9 +157,21 @@ def settings_for(args: argparse.Namespace) -> tuple[Settings, Path]:
 
 def _run_fix(args: argparse.Namespace) -> int:
     """`attnlint fix` and `check --fix/--diff`: the fix machinery is imported only now."""
-    from attnlint.fix import command
+    from attnlint.fix.command import FixRequest, run
 
-    return command.run(args)
+    settings, root = settings_for(args)
+    request = FixRequest(
+        paths=args.paths,
+        settings=settings,
+        root=root,
+        transformers_version=args.transformers_version,
+        force_exclude=args.force_exclude,
+        diff=bool(args.diff),
+        fix_pins=bool(getattr(args, "fix_pins", False)),
+        output_format=args.output_format or settings.output_format,
+        exit_zero=args.exit_zero,
+    )
+    return run(request)
 
 
 def _run_check(args: argparse.Namespace) -> int:
@@ -168,6 +186,8 @@ def _run_check(args: argparse.Namespace) -> int:
     )
     if not result.files_checked:
         print("attnlint: warning: no Python files or model folders found to check", file=sys.stderr)
+    for notice in result.notices:
+        print(f"attnlint: {notice}", file=sys.stderr)
     output_format = args.output_format or settings.output_format
     sys.stdout.write(render(result.diagnostics, output_format, unsafe_fixes=settings.unsafe_fixes))
     return 1 if result.diagnostics and not args.exit_zero else 0

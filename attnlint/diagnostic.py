@@ -1,54 +1,47 @@
-"""Diagnostics: what the evaluator concludes, in the shape every output format and the fixer read.
+"""Diagnostics: what a run reports, in the shape every output format reads. Made at the report edge.
 
 Field names follow ruff's JSON output (`code`, `message`, `filename`, `location`, `end_location`,
-`fix`, `url`, `noqa_row`) so that tools that already read ruff can read attnlint.
+`fix`, `url`, `noqa_row`) so that tools that already read ruff can read attnlint. A diagnostic is
+immutable and carries no facts or plans: those stay on the internal `finding.Finding` it was made
+from, so no output can depend on (or change) what the fixer and the guard work with.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
-from attnlint.facts import ModelUse, Setting, Site
-from attnlint.knowledge.schema import Applicability, FixSpec, Severity
+from attnlint.facts import Location
+from attnlint.knowledge.schema import Applicability, Severity
 
-
-class Location(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    row: int
-    column: int
+__all__ = ["Diagnostic", "Edit", "Fix", "Location"]
 
 
 class Edit(BaseModel):
-    """Replace the text between `location` and `end_location` with `content`."""
+    """Replace the text between `location` and `end_location` with `content`.
+
+    `filename` is set only when the edit belongs to another file than its diagnostic's: a model
+    folder's finding in config.json may be fixed by a key added to generation_config.json.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     content: str
     location: Location
     end_location: Location
+    filename: str | None = None
 
 
 class Fix(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     applicability: Applicability
     message: str
-    edits: list[Edit] = Field(default_factory=list)
-
-
-class FixPlan(BaseModel):
-    """The evaluator's choice of fix, before it is turned into edits.
-
-    `spec` is None when no fix is valid on the whole target range; `refusal` then says why, in
-    words a user can act on.
-    """
-
-    spec: FixSpec | None
-    refusal: str = ""
-    setting: Setting | None = None
-    sites: list[Site] = Field(default_factory=list)
+    edits: tuple[Edit, ...] = ()
 
 
 class Diagnostic(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     code: str
     rule: str
     message: str
@@ -61,8 +54,6 @@ class Diagnostic(BaseModel):
     noqa_row: int | None = None
     #: 1-based code cell of a Jupyter notebook (rows then count from the top of that cell), as in ruff.
     cell: int | None = None
-    plan: FixPlan | None = Field(default=None, exclude=True)
-    use: ModelUse | None = Field(default=None, exclude=True)
 
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.filename, self.location.row, self.location.column, self.code)
+    def sort_key(self) -> tuple[str, int, int, int, str]:
+        return (self.filename, self.cell or 0, self.location.row, self.location.column, self.code)

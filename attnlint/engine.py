@@ -1,9 +1,11 @@
-"""The checker's engine: one source in, its diagnostics out, with selection and suppression.
+"""The checker's engine: the one per-file check, and the report edge where findings become diagnostics.
 
-`check_source` is what every face of `attnlint check` runs per file: extract facts, evaluate them
-against the target, keep the selected codes, and drop those a real `# noqa` / `# attnlint:
-ignore[...]` comment suppresses. A file that does not parse or decode yields one diagnostic
-(ATN001 / ATN002) instead of an exception, so a bad file never hides the rest of a run.
+`check_unit` is what every face runs for one file: `attnlint check`, the fixes it reports, and the
+fixer's re-check of each candidate text. A unit is one Python file, one notebook or one model
+folder's JSON pair; a `CheckContext` holds everything it is judged with (project root, target
+versions, selection). Because there is only this one path, a fix that the fixer calls done is
+exactly what the next `attnlint check` finds gone. A file that does not parse yields one finding
+(ATN001) instead of an exception, so a bad file never hides the rest of a run.
 """
 
 from __future__ import annotations
@@ -13,14 +15,18 @@ import re
 import sys
 import tokenize
 from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypedDict
 
-from attnlint.diagnostic import Diagnostic, Location
+from attnlint.diagnostic import Diagnostic, Fix, Location
 from attnlint.evaluate import evaluate
+from attnlint.extract.configs import ConfigFileError, extract_config_folder
 from attnlint.extract.python import extract_python
 from attnlint.facts import Target
-from attnlint.knowledge import rule_by_code
+from attnlint.finding import Finding, file_problem
+from attnlint.knowledge.schema import Rule
+from attnlint.source import SourceError, SourceText, decode
 
 if sys.version_info >= (3, 11):
     from typing import Unpack
@@ -28,34 +34,63 @@ else:  # pragma: no cover - exercised on 3.10 only
     from typing_extensions import Unpack
 
 __all__ = [
-    "CheckOptions", "check_bytes", "check_source", "decode_source", "file_problem", "selected", "suppressions"
+    "CheckContext",
+    "CheckOptions",
+    "Unit",
+    "check_bytes",
+    "check_source",
+    "check_unit",
+    "diagnostics",
+    "selected",
+    "suppressions",
 ]
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z0-9]+(?:[\s,]+[A-Z0-9]+)*))?", re.IGNORECASE)
 _IGNORE = re.compile(r"#\s*attnlint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 
-class CheckOptions(TypedDict, total=False):
-    """The keyword options of `check_source`, shared by `check_bytes`."""
 
-    target: Target | None
-    select: Sequence[str]
-    ignore: Sequence[str]
-    root: Path | None
+def selected(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
+    """ruff-style selection: `select` prefixes (empty or "ALL" = all), minus `ignore` prefixes."""
+    chosen = not select or any(p == "ALL" or code.startswith(p) for p in select)
+    return chosen and not any(p == "ALL" or code.startswith(p) for p in ignore)
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a unit is judged with: the project root (model paths in code are relative to it), the
+    transformers/torch versions it can run, and the rule selection."""
+
+    target: Target = field(default_factory=Target)
+    root: Path | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    #: The rules to evaluate (None: the whole rule base); tests judge with rules of their own.
+    rules: tuple[Rule, ...] | None = None
+    #: Also report, as warnings, findings whose context is not known to hold (`--strict`).
+    strict: bool = False
+
+    def selected(self, code: str) -> bool:
+        return selected(code, self.select, self.ignore)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What one check judges together: one Python file or notebook (one source), or a model
+    folder's config.json and generation_config.json (`folder` set, one or two sources)."""
+
+    sources: tuple[SourceText, ...]
+    folder: str | None = None
+
+    def with_text(self, path: str, text: str) -> Unit:
+        """The unit with one file holding a candidate text (a fix not yet written)."""
+        return replace(self, sources=tuple(s.with_text(text) if s.path == path else s for s in self.sources))
+
+    def source(self, path: str) -> SourceText:
+        return next(s for s in self.sources if s.path == path)
 
 
 #: Suppression of a row: None means every code, else the code prefixes the comment names.
 Suppressions = dict[int, frozenset[str] | None]
-
-
-def file_problem(code: str, reason: str, path: str, row: int, column: int) -> Diagnostic:
-    """A diagnostic of a file-level rule (ATN001-ATN004: unparsable, undecodable, invalid JSON,
-    unreadable) at one point, so a broken file is reported like any finding instead of raising."""
-    rule = rule_by_code()[code]
-    where = Location(row=row, column=column)
-    return Diagnostic(
-        code=code, rule=rule.name, message=rule.message.format(reason=reason), severity=rule.severity,
-        filename=path, location=where, end_location=where, url=rule.url, noqa_row=row,
-    )
 
 
 def _codes(text: str | None) -> frozenset[str] | None:
@@ -82,88 +117,133 @@ def suppressions(text: str) -> Suppressions:
     return found
 
 
-def _suppressed(diagnostic: Diagnostic, rows: Suppressions) -> bool:
-    row = diagnostic.noqa_row or diagnostic.location.row
+def _suppressed(finding: Finding, rows: Suppressions) -> bool:
+    row = finding.span.row
     if row not in rows:
         return False
     codes = rows[row]
-    return codes is None or any(diagnostic.code.startswith(code) for code in codes)
+    return codes is None or any(finding.code.startswith(code) for code in codes)
 
 
-def selected(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
-    """ruff-style selection: `select` prefixes (empty or "ALL" = all), minus `ignore` prefixes."""
-    chosen = not select or any(p == "ALL" or code.startswith(p) for p in select)
-    return chosen and not any(p == "ALL" or code.startswith(p) for p in ignore)
-
-
-def check_source(
-    text: str,
-    path: str = "<string>",
-    *,
-    target: Target | None = None,
-    select: Sequence[str] = (),
-    ignore: Sequence[str] = (),
-    root: Path | None = None,
-    strict: bool = False,
-) -> list[Diagnostic]:
-    """Diagnostics for one Python source under `target` (default: every known release); `strict`
-    also reports, as warnings, what holds only if an unknown context does (README, --strict)."""
-    try:
-        uses = extract_python(text, path, root)
-    except SyntaxError as exc:
-        found = [
-            file_problem("ATN001", exc.msg, path, exc.lineno or 1, exc.offset or 1)
-        ]
-    except ValueError as exc:
-        found = [file_problem("ATN001", str(exc), path, 1, 1)]
-    except (RecursionError, MemoryError):
-        found = [file_problem("ATN001", "the code is nested too deeply for Python's parser", path, 1, 1)]
-    else:
-        found = _unique(evaluate(uses, target or Target(), strict=strict))
-    found = [d for d in found if selected(d.code, select, ignore)]
-    rows = suppressions(text) if found else {}
-    return [d for d in found if not _suppressed(d, rows)]
-
-
-def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """One diagnostic per code and place. Two generate calls of one model share the load's span;
-    the kept diagnostic's fix plan gathers every call's sites so that a fix reaches them all."""
-    kept: dict[tuple[str, int, int, int, int], Diagnostic] = {}
-    for d in diagnostics:
-        key = (d.code, d.location.row, d.location.column, d.end_location.row, d.end_location.column)
-        first = kept.setdefault(key, d)
-        if first is not d and first.plan is not None and d.plan is not None:
-            first.plan.sites += [site for site in d.plan.sites if site not in first.plan.sites]
+def _unique(findings: list[Finding]) -> list[Finding]:
+    """One finding per code and place. Two generate calls of one model share the load's span;
+    the kept finding's fix plan gathers every call's sites so that a fix reaches them all."""
+    kept: dict[tuple[str, int, int, int, int], Finding] = {}
+    for f in findings:
+        first = kept.setdefault(f.key(), f)
+        if first is not f and first.plan is not None and f.plan is not None:
+            extra = tuple(site for site in f.plan.sites if site not in first.plan.sites)
+            kept[f.key()] = first.with_sites(first.plan.sites + extra)
     return list(kept.values())
 
 
+def _python(source: SourceText, context: CheckContext) -> list[Finding]:
+    path = source.path
+    try:
+        uses = extract_python(source.text, path, context.root)
+    except SyntaxError as exc:
+        found = [file_problem("ATN001", exc.msg, path, exc.lineno or 1, exc.offset or 1)]
+    except ValueError as exc:
+        found = [file_problem("ATN001", str(exc), path)]
+    except (RecursionError, MemoryError):
+        found = [file_problem("ATN001", "the code is nested too deeply for Python's parser", path)]
+    else:
+        found = _unique(evaluate(uses, context.target, context.rules, strict=context.strict))
+    found = [f for f in found if context.selected(f.code)]
+    rows = suppressions(source.text) if found else {}
+    return [f for f in found if not _suppressed(f, rows)]
+
+
+def _folder(unit: Unit, context: CheckContext) -> list[Finding]:
+    assert unit.folder is not None
+    texts = {Path(s.path).name: s.text for s in unit.sources}
+    try:
+        uses = extract_config_folder(Path(unit.folder), texts)
+    except ConfigFileError as exc:
+        found = [file_problem("ATN003", exc.reason, exc.path, exc.row, exc.column)]
+    else:
+        found = evaluate(uses, context.target, context.rules, strict=context.strict)
+    return [f for f in found if context.selected(f.code)]
+
+
+def check_unit(unit: Unit, context: CheckContext) -> list[Finding]:
+    """The findings of one unit (a Python file, a notebook or a model folder) under `context`."""
+    if unit.folder is not None:
+        return _folder(unit, context)
+    return _python(unit.sources[0], context)
+
+
+def _location(source: SourceText | None, row: int, column: int) -> tuple[int | None, Location]:
+    if source is None or source.cells is None:
+        return None, Location(row=row, column=column)
+    cell, row_in_cell = source.cell_of(row)
+    return cell, Location(row=row_in_cell, column=column)
+
+
+def diagnostics(unit: Unit, findings: Sequence[Finding], *, fixes: bool = True) -> list[Diagnostic]:
+    """The report edge: each finding as an immutable diagnostic, with its fix edits (computed by
+    `attnlint.edits`, the code the fixer applies) and, for a notebook, its cell."""
+    found_fixes: Sequence[Fix | None] = _fixes(unit, findings) if fixes else [None] * len(findings)
+    by_path = {s.path: s for s in unit.sources}
+    made = []
+    for finding, fix in zip(findings, found_fixes, strict=True):
+        where = finding.span
+        source = by_path.get(where.path)
+        cell, start = _location(source, where.row, where.column)
+        _, end = _location(source, where.end_row, where.end_column)
+        made.append(
+            Diagnostic(
+                code=finding.code, rule=finding.rule, message=finding.message, severity=finding.severity,
+                filename=finding.path, location=start, end_location=end, fix=fix, url=finding.url,
+                noqa_row=start.row, cell=cell,
+            )
+        )
+    return made
+
+
+def _fixes(unit: Unit, findings: Sequence[Finding]) -> Sequence[Fix | None]:
+    if not any(f.plan is not None and f.plan.spec is not None for f in findings):
+        return [None] * len(findings)
+    from attnlint.edits import fixes_of  # libcst is loaded only when there is a fix to compute
+
+    return fixes_of(unit.sources, findings)
+
+
+class CheckOptions(TypedDict, total=False):
+    """The keyword options of `check_source`, shared by `check_bytes`."""
+
+    target: Target | None
+    select: Sequence[str]
+    ignore: Sequence[str]
+    root: Path | None
+    strict: bool
+
+
+def _context(options: CheckOptions) -> CheckContext:
+    return CheckContext(
+        target=options.get("target") or Target(),
+        root=options.get("root"),
+        select=tuple(options.get("select", ())),
+        ignore=tuple(options.get("ignore", ())),
+        strict=options.get("strict", False),
+    )
+
+
+def check_source(text: str, path: str = "<string>", **options: Unpack[CheckOptions]) -> list[Diagnostic]:
+    """Diagnostics for one Python source under `target` (default: every known release)."""
+    source = SourceText(path, text.encode("utf-8", "surrogatepass"), text.removeprefix("\ufeff"))
+    unit = Unit((source,))
+    return diagnostics(unit, check_unit(unit, _context(options)))
+
+
 def check_bytes(data: bytes, path: str = "<string>", **options: Unpack[CheckOptions]) -> list[Diagnostic]:
-    """`check_source` for raw file bytes: honours a BOM and a PEP 263 coding cookie.
-
-    Bytes that cannot be decoded give one ATN002 diagnostic that names the encoding and the row.
-    """
-    decoded = decode_source(data, path)
-    if isinstance(decoded, str):
-        return check_source(decoded, path, **options)
-    return [decoded] if selected(decoded.code, options.get("select", ()), options.get("ignore", ())) else []
-
-
-def decode_source(data: bytes, path: str) -> str | Diagnostic:
-    """The text of a Python file (BOM and PEP 263 aware), or the ATN002 diagnostic that says why it
-    has none. Checking and fixing must read the same text, or fix positions drift."""
-    declared = ""
+    """`check_source` for raw file bytes: honours a BOM and a PEP 263 coding cookie (a notebook's
+    bytes are read as a notebook). Bytes that cannot be decoded give one ATN002/ATN003 diagnostic."""
+    context = _context(options)
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as exc:  # a bad coding cookie, or first lines that are not UTF-8
-        encoding, declared = "utf-8", exc.msg
-    try:
-        text = data.decode(encoding)
-    except LookupError as exc:
-        return file_problem("ATN002", str(exc), path, 1, 1)
-    except UnicodeDecodeError as exc:
-        row = data[: exc.start].count(b"\n") + 1
-        reason = f"{exc.reason} at byte {exc.start} as {exc.encoding}; save the file as UTF-8"
-        return file_problem("ATN002", reason, path, row, 1)
-    if declared:
-        return file_problem("ATN002", declared, path, 1, 1)
-    return text
+        source = decode(path, data)
+    except SourceError as exc:
+        problem = file_problem(exc.code, exc.reason, path, exc.row, exc.column)
+        return diagnostics(Unit(()), [problem] if context.selected(exc.code) else [])
+    unit = Unit((source,))
+    return diagnostics(unit, check_unit(unit, context))

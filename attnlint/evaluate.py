@@ -1,4 +1,4 @@
-"""The one evaluator: rules x model uses x target versions -> diagnostics.
+"""The one evaluator: rules x model uses x target versions -> findings.
 
 The static checker and the runtime guard both end here; they differ only in where the facts come
 from. A rule matches a use when some combination of the use's possible values matches every
@@ -11,25 +11,30 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import re
 from collections.abc import Iterable, Sequence
 from functools import cache
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from attnlint.diagnostic import Diagnostic, FixPlan, Location
 from attnlint.facts import ANY_NAME, ModelUse, Setting, Span, Target
+from attnlint.finding import Finding, FixPlan
 from attnlint.knowledge import vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
 from attnlint.rule_index import RuleIndex, model_releases, rule_index
 from attnlint.window import narrow
 
-__all__ = ["candidate_versions", "evaluate", "resolve_default", "valid_names", "version_ranges"]
+__all__ = [
+    "beyond_knowledge", "candidate_versions", "evaluate", "resolve_default", "valid_names", "version_ranges"
+]
 
 _UNSET = Setting(value="default", origin="runtime")
 #: Settings that describe where and how the model runs rather than what it is configured with; a rule
 #: fires on them only when they are known to hold (README "When attnlint stays silent").
 _CONTEXT_KEYS = frozenset({"dtype", "device", "autocast"})
+#: `name={key}` in a rule message: said as "the default name" when the setting is unset.
+_ASSIGNED = re.compile(r"(\w+)=\{(\w+)\}")
 
 
 @cache
@@ -47,6 +52,36 @@ def candidate_versions(target: Target, extra: str = "") -> tuple[Version, ...]:
     """The known releases allowed by the target and by `extra` (a rule's or a fix's range)."""
     allowed = set(_filter(str(target.transformers)))
     return tuple(v for v in _filter(extra) if v in allowed)
+
+
+def beyond_knowledge(target: Target) -> str:
+    """A one-line notice when the target allows no release attnlint knows but a newer one: such a
+    run judges nothing, and must not read as a clean bill of health. "" otherwise."""
+    if candidate_versions(target):
+        return ""
+    newest = max(_releases())
+    later = (
+        Version(f"{newest.major}.{newest.minor}.{newest.micro + 1}"),
+        Version(f"{newest.major}.{newest.minor + 1}.0"),
+        Version(f"{newest.major + 1}.0.0"),
+    )
+    named = any(
+        s.operator in ("==", "===", "~=", ">=", ">") and _newer(s.version, newest)
+        for s in target.transformers
+    )
+    if not named and not any(target.transformers.contains(v, prereleases=True) for v in later):
+        return ""
+    return (
+        f"transformers {target.requirement or target.transformers} is newer than every release attnlint "
+        f"knows (newest: {newest}); nothing was checked against it (update attnlint)"
+    )
+
+
+def _newer(text: str, newest: Version) -> bool:
+    try:
+        return Version(text.rstrip(".*")) > newest
+    except ValueError:
+        return False
 
 
 def _torch_overlaps(rule: Rule, target: Target) -> bool:
@@ -190,7 +225,7 @@ def _anchor(rule: Rule, combo: _Combo, use: ModelUse) -> Span | None:
 
 
 def _describe(setting: Setting, unset: str) -> str:
-    if setting.value == "default" and setting.span is None:
+    if _unset(setting):
         return unset
     return repr(setting.value) if isinstance(setting.value, str) else str(setting.value)
 
@@ -214,8 +249,8 @@ def _plan(rule: Rule, combo: _Combo, use: ModelUse, target: Target) -> FixPlan:
                 if not suggestion:
                     break
                 spec = spec.model_copy(update={"value": spec.value.format(suggestion=suggestion)})
-            return FixPlan(spec=spec, setting=setting, sites=use.sites)
-    return FixPlan(spec=None, refusal=_refusal(rule, target), setting=setting, sites=use.sites)
+            return FixPlan(spec=spec, setting=setting, sites=tuple(use.sites))
+    return FixPlan(spec=None, refusal=_refusal(rule, target), setting=setting, sites=tuple(use.sites))
 
 
 def _refusal(rule: Rule, target: Target) -> str:
@@ -231,9 +266,19 @@ def _refusal(rule: Rule, target: Target) -> str:
     return f"no single fix is valid on every allowed release ({span}): {hint}"
 
 
+def _unset(setting: Setting) -> bool:
+    return setting.value == "default" and setting.span is None
+
+
 def _message(rule: Rule, combo: _Combo, use: ModelUse, target: Target, versions: Sequence[Version]) -> str:
     model = "/".join(sorted(use.model_types)) or "this model"
-    text = rule.message.format(
+    by_key = {"attn": combo.attn, "cache": combo.cache, **combo.flags}
+
+    def assigned(match: re.Match[str]) -> str:
+        setting = by_key.get(match.group(2))
+        return f"the default {match.group(1)}" if setting is not None and _unset(setting) else match.group(0)
+
+    text = _ASSIGNED.sub(assigned, rule.message).format(
         attn=_describe(combo.attn, "the default attention"),
         cache=_describe(combo.cache, "default"),
         model=model,
@@ -247,8 +292,8 @@ def _message(rule: Rule, combo: _Combo, use: ModelUse, target: Target, versions:
 
 def evaluate(
     uses: Iterable[ModelUse], target: Target, rules: Sequence[Rule] | None = None, *, strict: bool = False
-) -> list[Diagnostic]:
-    """Judge every use against every rule; one diagnostic per (use, rule) at the best anchor.
+) -> list[Finding]:
+    """Judge every use against every rule; one finding per (use, rule) at the best anchor.
 
     The uses are one file's (or one config folder's): the target is first narrowed to the file's
     version window (`attnlint.window.narrow`), so rules and fixes see only releases the code can run on.
@@ -257,16 +302,16 @@ def evaluate(
     index = rule_index() if rules is None else RuleIndex.build(rules)
     uses = list(uses)
     target = narrow(target, uses)
-    diagnostics: list[Diagnostic] = []
+    findings: list[Finding] = []
     for use in uses:
         for rule in index.for_types(use.model_types):
-            diagnostic = _judge(rule, use, target, strict)
-            if diagnostic is not None:
-                diagnostics.append(diagnostic)
-    return sorted(diagnostics, key=Diagnostic.sort_key)
+            finding = _judge(rule, use, target, strict)
+            if finding is not None:
+                findings.append(finding)
+    return sorted(findings, key=lambda f: (f.path, f.span.row, f.span.column, f.code))
 
 
-def _judge(rule: Rule, use: ModelUse, target: Target, strict: bool = False) -> Diagnostic | None:
+def _judge(rule: Rule, use: ModelUse, target: Target, strict: bool = False) -> Finding | None:
     if rule.model_types and not use.model_types & set(rule.model_types):
         return None
     existing = model_releases(use.model_types)
@@ -278,19 +323,15 @@ def _judge(rule: Rule, use: ModelUse, target: Target, strict: bool = False) -> D
         if not hits:
             continue
         span = _anchor(rule, combo, use)
-        where = span or Span(path=use.path, row=1, column=1, end_row=1, end_column=1)
         doubt = _doubt(combo) if strict else ""
         message = _message(rule, combo, use, target, hits)
-        return Diagnostic(
+        return Finding(
             code=rule.code,
             rule=rule.name,
             message=f"{message} (uncertain: {doubt})" if doubt else message,
             severity="warning" if doubt else rule.severity,
-            filename=use.path,
-            location=Location(row=where.row, column=where.column),
-            end_location=Location(row=where.end_row, column=where.end_column),
+            span=span or Span(path=use.path, row=1, column=1, end_row=1, end_column=1),
             url=rule.url,
-            noqa_row=where.row,
             plan=_plan(rule, combo, use, target),
             use=use,
         )

@@ -24,6 +24,15 @@ TargetSource = Literal["override", "lock", "requirement", "installed", "none"]
 SiteKind = Literal["load", "generate", "generation_config", "pipeline", "config-file", "generation-file"]
 
 
+class Location(BaseModel):
+    """A point of a file: 1-based row, 1-based character column."""
+
+    model_config = ConfigDict(frozen=True)
+
+    row: int
+    column: int
+
+
 class Span(BaseModel):
     """A region of a file: 1-based rows and 1-based columns (ruff's convention), end exclusive."""
 
@@ -76,9 +85,10 @@ class ModelUse(BaseModel):
     Lists hold alternatives (a conditional expression gives two); an empty list means "not set",
     which the evaluator reads as the version's default. `flags` carries the other triggers
     (dtype, device, output_attentions, use_cache, assisted, ...), keyed as the knowledge's trigger names.
+    Frozen: the evaluator, the fixer and the guard read one use and none may change it.
     """
 
-    model_config = ConfigDict(protected_namespaces=())  # `model_types` is a field, not pydantic's
+    model_config = ConfigDict(frozen=True, protected_namespaces=())  # `model_types` is a field
 
     path: str
     model_types: frozenset[str] = frozenset()

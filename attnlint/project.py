@@ -1,10 +1,10 @@
-"""Checking a project: the files `walk.discover` finds, each through the right extractor.
+"""Checking a project: the files `walk.discover` finds, each read once and judged by `engine.check_unit`.
 
-One target per project (resolved once from the pins of the nearest folder that has any). Python
-sources go through the cheap bytes prefilter and then `engine.check_source`, notebooks through
-`notebook.read_notebook`, model folders through `extract_config_folder` and the evaluator. A file
-that cannot be read or parsed becomes a diagnostic of its own (ATN001-ATN004) and the run goes
-on: one broken file never hides the findings in the others, and nothing is printed from here.
+One context per project (root and target, resolved once from the pins of the nearest folder that
+has any). Python sources and notebooks go through the cheap bytes prefilter, then are decoded into
+one `SourceText` each; a model folder's JSON pair is one unit. A file that cannot be read or
+decoded becomes a finding of its own (ATN002-ATN004) and the run goes on: one broken file never
+hides the findings in the others, and nothing is printed from here.
 """
 
 from __future__ import annotations
@@ -15,33 +15,39 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from attnlint.diagnostic import Diagnostic
-from attnlint.engine import check_source, decode_source, file_problem, selected
-from attnlint.evaluate import evaluate
-from attnlint.extract.configs import ConfigFileError, extract_config_folder
+from attnlint.engine import CheckContext, Unit, check_unit, diagnostics
+from attnlint.evaluate import beyond_knowledge
+from attnlint.extract.configs import CONFIG_FILE, GENERATION_FILE
 from attnlint.extract.versions import has_pin_files, resolve_target
-from attnlint.facts import Target
-from attnlint.notebook import NotebookError, read_notebook
+from attnlint.finding import Finding, file_problem
 from attnlint.prefilter import may_trigger
 from attnlint.settings import Settings, find_project_root
+from attnlint.source import SourceError, SourceText, decode
 from attnlint.walk import discover
 
-__all__ = ["CheckResult", "check_paths", "display_path"]
+__all__ = ["CheckResult", "Checked", "check_paths", "display_path"]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One unit with findings, and the context it was judged in: what the fixer starts from, so
+    that its re-check is the very check that found them."""
+
+    unit: Unit
+    context: CheckContext
+    findings: tuple[Finding, ...]
 
 
 @dataclass
 class CheckResult:
-    """The findings of one run, sorted, and how many files and model folders were found."""
+    """The findings of one run: reported diagnostics (sorted), the units they came from, how many
+    files and model folders were checked, and notices about the run itself (a target newer than
+    every release attnlint knows)."""
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    checked: list[Checked] = field(default_factory=list)
     files_checked: int = 0
-    #: The target of the run's project root; `targets` maps each reported filename to the target
-    #: it was judged on (a nested project with its own pins has its own).
-    target: Target = field(default_factory=Target)
-    targets: dict[str, Target] = field(default_factory=dict)
-
-    def target_for(self, filename: str) -> Target:
-        """The target a reported file was judged on (for re-checking after a fix)."""
-        return self.targets.get(filename, self.target)
+    notices: list[str] = field(default_factory=list)
 
 
 def display_path(path: Path) -> str:
@@ -52,53 +58,16 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
-def _order(diagnostic: Diagnostic) -> tuple[str, int, int, int, str]:
-    where = diagnostic.location
-    return (diagnostic.filename, diagnostic.cell or 0, where.row, where.column, diagnostic.code)
+def _unreadable(path: str, exc: OSError) -> Finding:
+    return file_problem("ATN004", exc.strerror or str(exc), path)
 
 
-def _unreadable(path: str, exc: OSError) -> Diagnostic:
-    return file_problem("ATN004", exc.strerror or str(exc), path, 1, 1)
-
-
-def _attach_fixes(text: str, found: list[Diagnostic]) -> None:
-    """Fill in every finding's fix, safe and unsafe (the report decides what to show). The fix
-    machinery (libcst) is imported here, on the first finding, so a clean check never loads it."""
-    from attnlint.fix.edits import attach_fixes
-
-    attach_fixes(text, found, True)
-
-
-@dataclass(frozen=True)
-class _Job:
-    """One prefiltered Python source and what it is checked with (self-contained, so a process
-    pool could take it)."""
-
-    name: str
-    data: bytes
-    root: Path
-    target: Target
-    select: tuple[str, ...]
-    ignore: tuple[str, ...]
-    strict: bool = False
-
-
-def _check_python(job: _Job) -> list[Diagnostic]:
-    """Decode once, so that the fixes are computed on exactly the text that was checked."""
-    text = decode_source(job.data, job.name)
-    if not isinstance(text, str):
-        return [text] if selected(text.code, job.select, job.ignore) else []
-    found = check_source(
-        text, job.name, target=job.target, select=job.select, ignore=job.ignore, root=job.root,
-        strict=job.strict,
-    )
-    if found:
-        _attach_fixes(text, found)
-    return found
+def _undecodable(path: str, exc: SourceError) -> Finding:
+    return file_problem(exc.code, exc.reason, path, exc.row, exc.column)
 
 
 class _Run:
-    """State of one `check_paths` call: the selection and one target per project found.
+    """State of one `check_paths` call: the selection and one context per project found.
 
     A file is judged against the pins of the nearest folder at or above it (up to the run's root)
     that has a pin file, so `attnlint check examples/` judges each example by its own
@@ -109,10 +78,9 @@ class _Run:
         self.settings = settings
         self.override = override
         self.root = root
-        self.diagnostics: list[Diagnostic] = []
-        self.targets: dict[str, Target] = {}
+        self.checked: list[Checked] = []
         self._roots: dict[Path, Path] = {}
-        self._by_root: dict[Path, Target] = {}
+        self._contexts: dict[Path, CheckContext] = {}
 
     def project_of(self, folder: Path) -> Path:
         """The nearest folder at or above `folder` with a pin file, stopping at the run's root."""
@@ -123,79 +91,70 @@ class _Run:
                 self._roots[folder] = folder if has_pin_files(folder) else self.project_of(folder.parent)
         return self._roots[folder]
 
-    def target_of(self, root: Path) -> Target:
-        if root not in self._by_root:
-            self._by_root[root] = resolve_target(root, self.override, self.settings.transformers_version)
-        return self._by_root[root]
+    def context_of(self, folder: Path) -> CheckContext:
+        """The context of a file or model folder in `folder`: its project's root and target."""
+        root = self.project_of(folder)
+        if root not in self._contexts:
+            target = resolve_target(root, self.override, self.settings.transformers_version)
+            select, ignore = tuple(self.settings.select), tuple(self.settings.ignore)
+            self._contexts[root] = CheckContext(
+                target=target, root=root, select=select, ignore=ignore, strict=self.settings.strict
+            )
+        return self._contexts[root]
 
-    def keep(self, found: Sequence[Diagnostic]) -> list[Diagnostic]:
-        return [d for d in found if selected(d.code, self.settings.select, self.settings.ignore)]
+    def problem(self, finding: Finding) -> None:
+        """A file that could not be read or decoded: reported on its own, nothing to fix."""
+        context = self.context_of(self.root)
+        if context.selected(finding.code):
+            self.checked.append(Checked(Unit(()), context, (finding,)))
 
-    def add(self, found: Sequence[Diagnostic], target: Target) -> None:
-        for d in found:
-            self.targets[d.filename] = target
-        self.diagnostics.extend(found)
+    def check(self, unit: Unit, folder: Path) -> None:
+        context = self.context_of(folder)
+        found = check_unit(unit, context)
+        if found:
+            self.checked.append(Checked(unit, context, tuple(found)))
 
-    def source(self, path: Path) -> _Job | None:
-        """Read and prefilter one source; the job to check it, or None when there is nothing to do."""
+    def source(self, path: Path) -> None:
+        """Read, prefilter and check one Python file or notebook."""
         name = display_path(path)
         try:
             data = path.read_bytes()
         except OSError as exc:
-            self.diagnostics.extend(self.keep([_unreadable(name, exc)]))
-            return None
-        if not may_trigger(data):
-            return None
-        root = self.project_of(path.parent)
-        target = self.target_of(root)
-        if path.suffix == ".ipynb":
-            self.notebook(name, data, root, target)
-            return None
-        return _Job(
-            name, data, root, target, tuple(self.settings.select), tuple(self.settings.ignore),
-            self.settings.strict,
-        )
-
-    def python(self, jobs: list[_Job]) -> None:
-        """Check the prefiltered sources, in order (a process pool measured no faster on 2 cores)."""
-        for job in jobs:
-            self.add(_check_python(job), job.target)
-
-    def notebook(self, name: str, data: bytes, root: Path, target: Target) -> None:
-        try:
-            notebook = read_notebook(data)
-        except NotebookError as exc:
-            found = [file_problem("ATN003", exc.reason, name, exc.row, exc.column)]
-            self.diagnostics.extend(self.keep(found))
+            self.problem(_unreadable(name, exc))
             return
-        checked = check_source(
-            notebook.text,
-            name,
-            target=target,
-            select=self.settings.select,
-            ignore=self.settings.ignore,
-            root=root,
-            strict=self.settings.strict,
-        )
-        self.add([notebook.locate(d) for d in checked], target)
+        if not may_trigger(data):
+            return
+        try:
+            source = decode(name, data)
+        except SourceError as exc:
+            self.problem(_undecodable(name, exc))
+            return
+        self.check(Unit((source,)), path.parent)
 
     def config_folder(self, folder: Path) -> None:
-        try:
-            uses = extract_config_folder(Path(display_path(folder)))
-        except ConfigFileError as exc:
-            found = [file_problem("ATN003", exc.reason, exc.path, exc.row, exc.column)]
-            self.diagnostics.extend(self.keep(found))
-            return
-        except OSError as exc:
-            name = display_path(Path(exc.filename) if exc.filename else folder)
-            self.diagnostics.extend(self.keep([_unreadable(name, exc)]))
-            return
-        target = self.target_of(self.project_of(folder))
-        found = self.keep(evaluate(uses, target, strict=self.settings.strict))
-        for filename in dict.fromkeys(d.filename for d in found):
-            mine = [d for d in found if d.filename == filename]
-            _attach_fixes(Path(filename).read_text(encoding="utf-8"), mine)
-        self.add(found, target)
+        """Read and check a model folder's config.json and generation_config.json as one unit."""
+        shown = display_path(folder)
+        sources: list[SourceText] = []
+        for name in (CONFIG_FILE, GENERATION_FILE):
+            path = folder / name
+            if not path.is_file():
+                continue
+            where = str(Path(shown) / name)
+            try:
+                data = path.read_bytes()
+                sources.append(decode(where, data))
+            except OSError as exc:
+                self.problem(_unreadable(where, exc))
+                return
+            except SourceError as exc:
+                if name == CONFIG_FILE and b'"model_type"' not in data:
+                    continue  # another tool's config.json, not a model's
+                self.problem(_undecodable(where, exc))
+                return
+        self.check(Unit(tuple(sources), folder=shown), folder)
+
+    def notices(self) -> list[str]:
+        return list(dict.fromkeys(n for c in self._contexts.values() if (n := beyond_knowledge(c.target))))
 
 
 def check_paths(
@@ -206,7 +165,7 @@ def check_paths(
     root: Path | None = None,
     force_exclude: bool = False,
 ) -> CheckResult:
-    """Check every Python file and model folder under `paths` against the rule base.
+    """Check every Python file, notebook and model folder under `paths` against the rule base.
 
     `root` is the project root (where `[tool.attnlint]` lives; found from the working folder when
     omitted); a folder below it with its own pin file is judged on its own pins.
@@ -217,7 +176,7 @@ def check_paths(
     """
     project_root = (root if root is not None else find_project_root(Path.cwd())).resolve()
     run = _Run(settings, target_override, project_root)
-    target = run.target_of(project_root)
+    run.context_of(project_root)
     found = discover(
         [Path(p) for p in paths],
         root=project_root,
@@ -225,12 +184,14 @@ def check_paths(
         respect_gitignore=settings.respect_gitignore,
         force_exclude=force_exclude or settings.force_exclude,
     )
-    run.python([job for job in map(run.source, found.sources) if job is not None])
+    for path in found.sources:
+        run.source(path)
     for folder in found.config_folders:
         run.config_folder(folder)
+    reported = [d for checked in run.checked for d in diagnostics(checked.unit, checked.findings)]
     return CheckResult(
-        diagnostics=sorted(run.diagnostics, key=_order),
+        diagnostics=sorted(reported, key=Diagnostic.sort_key),
+        checked=run.checked,
         files_checked=len(found.sources) + len(found.config_folders),
-        target=target,
-        targets=run.targets,
+        notices=run.notices(),
     )

@@ -193,8 +193,8 @@ def test_flex_without_cache_is_atn101_on_4_51_0(tmp_path: Path) -> None:
     assert is_model_config_folder(folder)
     target = Target(transformers=SpecifierSet("==4.51.0"), reason="the test allows")
     found = evaluate(extract_config_folder(folder), target)
-    (diagnostic,) = [d for d in found if d.code == "ATN101"]  # other rules may speak of this model too
-    assert diagnostic.filename == str(folder / "config.json")
-    assert (diagnostic.location.row, diagnostic.location.column) == (8, 28)
+    (finding,) = [f for f in found if f.code == "ATN101"]  # other rules may speak of this model too
+    assert finding.path == str(folder / "config.json")
+    assert (finding.span.row, finding.span.column) == (8, 28)
     fixed = folder_with(tmp_path / "fixed", LLAMA4_CONFIG, GENERATION)
     assert "ATN101" not in [d.code for d in evaluate(extract_config_folder(fixed), target)]

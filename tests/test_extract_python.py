@@ -9,10 +9,11 @@ from textwrap import dedent
 import pytest
 from packaging.specifiers import SpecifierSet
 
-from attnlint.engine import check_source
+from attnlint.engine import CheckContext, Unit, check_source, check_unit
 from attnlint.extract.models import from_class_name, from_model_id
 from attnlint.extract.python import extract_python
 from attnlint.facts import ModelUse, Setting, Target
+from attnlint.source import SourceText
 
 BAD = Target(transformers=SpecifierSet("==4.51.0"), reason="the test pins")
 FIXED = Target(transformers=SpecifierSet(">=4.53"), reason="the test allows")
@@ -264,9 +265,10 @@ def test_one_diagnostic_per_place_whose_plan_reaches_every_generate_call() -> No
         model.generate(first_ids)
         model.generate(second_ids, max_new_tokens=8)
     """
-    [diagnostic] = check_source(dedent(source), target=BAD)
-    assert diagnostic.plan is not None
-    sites = [(s.kind, s.span.row) for s in diagnostic.plan.sites]
+    text = dedent(source)
+    [finding] = check_unit(Unit((SourceText("<string>", text.encode(), text),)), CheckContext(target=BAD))
+    assert finding.plan is not None
+    sites = [(s.kind, s.span.row) for s in finding.plan.sites]
     assert sites == [("load", 3), ("generate", 4), ("generate", 5)]
 
 

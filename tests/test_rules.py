@@ -14,10 +14,9 @@ from packaging.specifiers import SpecifierSet
 
 import attnlint.knowledge as knowledge
 from attnlint.cli import main
-from attnlint.diagnostic import Diagnostic
-from attnlint.engine import check_source
+from attnlint.engine import CheckContext, check_source
 from attnlint.facts import Target
-from attnlint.fix.python import fix_source
+from attnlint.fix.rounds import fix_text
 from attnlint.knowledge.links import rule_anchor
 from attnlint.knowledge.schema import Example, Rule
 from attnlint.project import check_paths
@@ -154,13 +153,7 @@ def _fixed_examples() -> list[object]:
 def test_fixed_example(rule: Rule, example: Example) -> None:
     target = target_from(example.target)
 
-    def recheck(text: str) -> list[Diagnostic]:
-        return check_source(text, "example.py", target=target)
-
-    diagnostics = [d for d in recheck(example.code) if d.code == rule.code]
-    outcome = fix_source(
-        example.code, diagnostics, example.unsafe_fixes, path="example.py", target=target, recheck=recheck
-    )
+    outcome = fix_text(example.code, "example.py", CheckContext(target=target), example.unsafe_fixes)
     assert outcome.text == example.fixed, [r.reason for r in outcome.refusals]
     assert rule.code not in [d.code for d in outcome.remaining]
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 
-from attnlint.engine import check_source
+from attnlint.engine import CheckContext, Unit, check_source, check_unit
 from attnlint.extract.python import extract_python
 from attnlint.facts import Target
+from attnlint.source import SourceText
 from attnlint.window import implied_floor, narrow
 
 NO_PINS = Target()
@@ -109,8 +110,10 @@ def test_llama4_without_pins_gets_the_fix_valid_wherever_llama4_runs() -> None:
     seed = next(d for d in found if d.code == "ATN101")
     assert "4.51.0, which no pin, lock or installed transformers excludes;" in seed.message
     assert seed.message.endswith("uses model type llama4/llama4_text (line 4), so transformers>=4.51")
-    assert seed.plan is not None and seed.plan.spec is not None
-    assert seed.plan.spec.action == "set_attn"  # cache_implementation="hybrid" is valid on 4.51.0 only
+    unit = Unit((SourceText("case.py", SEED.encode(), SEED),))
+    (plan,) = [f.plan for f in check_unit(unit, CheckContext(target=NO_PINS)) if f.code == "ATN101"]
+    assert plan is not None and plan.spec is not None
+    assert plan.spec.action == "set_attn"  # cache_implementation="hybrid" is valid on 4.51.0 only
 
 
 def test_seed_under_pins() -> None:

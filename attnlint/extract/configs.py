@@ -6,15 +6,15 @@ exactly the combinations the rules are about. Values come from the standard json
 positions come from walking the text with `json.JSONDecoder.raw_decode`, so a fix can replace
 the one literal and leave every other byte of the file as it was.
 
-Columns count characters from after a UTF-8 BOM and rows end at "\\n", like every other span.
+Columns count characters from after a UTF-8 BOM and rows end where `source.LineIndex` ends them, like
+every other span.
 """
 
 from __future__ import annotations
 
-import bisect
 import codecs
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from attnlint.extract.models import with_text_types
 from attnlint.extract.values import NORMALISERS, Normaliser, normalise_name
 from attnlint.facts import ModelUse, Setting, Site, SiteKind, Span
 from attnlint.knowledge import source_names
+from attnlint.source import LineIndex
 
 __all__ = [
     "CONFIG_FILE",
@@ -84,13 +85,15 @@ def _members(text: str, start: int) -> dict[str, _Member]:
 class _JsonFile:
     """One JSON file of a model folder: its text, its top-level members and a row/column index."""
 
-    def __init__(self, path: Path, kind: SiteKind) -> None:
+    def __init__(self, path: Path, kind: SiteKind, text: str | None = None) -> None:
         self.path, self.kind = str(path), kind
-        data = path.read_bytes()
-        try:
-            self.text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ConfigFileError(self.path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        if text is None:
+            try:
+                text = path.read_bytes().removeprefix(codecs.BOM_UTF8).decode("utf-8")
+            except UnicodeDecodeError as exc:
+                reason = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+                raise ConfigFileError(self.path, reason) from exc
+        self.text = text
         try:
             self.value, end = _DECODER.raw_decode(self.text, _skip(self.text, 0))
             if _skip(self.text, end) != len(self.text):
@@ -102,14 +105,13 @@ class _JsonFile:
         self.top = _members(self.text, self.start) if isinstance(self.value, dict) else {}
         nested = self.top.get("text_config")
         self.inner = _members(self.text, nested.start) if nested and isinstance(nested.value, dict) else {}
-        self._rows = [0, *(i + 1 for i, char in enumerate(self.text) if char == "\n")]
+        self._index = LineIndex(self.text)
 
     def span(self, start: int, end: int) -> Span:
-        return Span(path=self.path, **self._where(start, ""), **self._where(end, "end_"))
-
-    def _where(self, offset: int, prefix: str) -> dict[str, int]:
-        row = bisect.bisect_right(self._rows, offset)
-        return {f"{prefix}row": row, f"{prefix}column": offset - self._rows[row - 1] + 1}
+        first, last = self._index.location(start), self._index.location(end)
+        return Span(
+            path=self.path, row=first.row, column=first.column, end_row=last.row, end_column=last.column
+        )
 
     def site(self) -> Site:
         """The whole top-level object: where a fix adds a key."""
@@ -151,29 +153,29 @@ def _has_model_type(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("model_type"), str) and bool(value["model_type"])
 
 
-def _model_config(folder: Path) -> _JsonFile | None:
+def _model_config(folder: Path, texts: Mapping[str, str] | None = None) -> _JsonFile | None:
     """config.json when it describes a model; other tools' config.json files (no model_type) are skipped.
 
     A config.json that does not parse counts as a model config only when it mentions "model_type",
     so a broken file of another tool is not reported as a broken model.
     """
     path = folder / CONFIG_FILE
-    if not path.is_file():
+    if not (path.is_file() if texts is None else CONFIG_FILE in texts):
         return None
     try:
-        config = _JsonFile(path, "config-file")
+        config = _JsonFile(path, "config-file", None if texts is None else texts[CONFIG_FILE])
     except ConfigFileError:
-        if b'"model_type"' in path.read_bytes():
+        if b'"model_type"' in (path.read_bytes() if texts is None else texts[CONFIG_FILE].encode()):
             raise
         return None
     return config if _has_model_type(config.value) else None
 
 
-def _generation_config(folder: Path) -> _JsonFile | None:
+def _generation_config(folder: Path, texts: Mapping[str, str] | None = None) -> _JsonFile | None:
     path = folder / GENERATION_FILE
-    if not path.is_file():
+    if not (path.is_file() if texts is None else GENERATION_FILE in texts):
         return None
-    generation = _JsonFile(path, "generation-file")
+    generation = _JsonFile(path, "generation-file", None if texts is None else texts[GENERATION_FILE])
     if not isinstance(generation.value, dict):
         raise ConfigFileError(generation.path, "the file does not hold a JSON object")
     return generation
@@ -212,27 +214,35 @@ def _cache(config: _JsonFile | None, generation: _JsonFile | None) -> list[Setti
     return config.settings(("cache_implementation",), normalise_name) if config else []
 
 
-def extract_config_folder(folder: Path) -> list[ModelUse]:
+def extract_config_folder(folder: Path, texts: Mapping[str, str] | None = None) -> list[ModelUse]:
     """The model use of `folder`'s config.json and generation_config.json (none if neither is a model's).
 
+    `texts` maps file names to their decoded text when the caller has read them (the checker reads
+    each file once; the fixer passes candidate texts); without it the files are read here.
     Raises `ConfigFileError` for a file that is not UTF-8 JSON, and `OSError` when a file cannot be read.
     """
-    config = _model_config(folder)
-    generation = _generation_config(folder)
+    config = _model_config(folder, texts)
+    generation = _generation_config(folder, texts)
     files = [f for f in (config, generation) if f is not None]
     if not files:
         return []
-    use = ModelUse(path=files[0].path)
-    if config is not None:
-        use.model_types, use.model_type_reason, use.model_span = _model_types(config)
-        use.attn = config.settings(source_names().keywords["attn"], normalise_name)
-        use.sites.append(config.site())
-    if generation is not None:
-        use.sites.append(generation.site())
-    use.cache = _cache(config, generation)
+    model_types, reason, model_span = (frozenset(), "", None) if config is None else _model_types(config)
+    attn = [] if config is None else config.settings(source_names().keywords["attn"], normalise_name)
+    flags: dict[str, list[Setting]] = {}
     for flag in _FILE_FACTS:
         keys, normalise = source_names().keywords[flag], NORMALISERS[flag]
         found = [s for f in files for s in f.settings(keys, normalise, nested=f is config)]
         if found:
-            use.flags[flag] = found
-    return [use]
+            flags[flag] = found
+    return [
+        ModelUse(
+            path=files[0].path,
+            model_types=model_types,
+            model_type_reason=reason,
+            model_span=model_span,
+            attn=attn,
+            cache=_cache(config, generation),
+            flags=flags,
+            sites=[f.site() for f in files],
+        )
+    ]

@@ -53,14 +53,15 @@ class FileContext:
 
     def apply(self, uses: list[ModelUse]) -> list[ModelUse]:
         """Every use of the file, with the file's precision and registered names, plus the config loads."""
-        result = [*uses, *self.uses]
-        for use in result:
+        result = []
+        for use in [*uses, *self.uses]:  # uses are frozen: each gets a copy with the file's names
             if self.autocast:
                 use.flags.setdefault("autocast", self.autocast)
-            use.registered = frozenset(self.registered)
+            update: dict[str, object] = {"registered": frozenset(self.registered)}
             if self.guards:
-                use.attn = [self._guard(s) for s in use.attn]
-                use.cache = [self._guard(s) for s in use.cache]
+                update["attn"] = [self._guard(s) for s in use.attn]
+                update["cache"] = [self._guard(s) for s in use.cache]
+            result.append(use.model_copy(update=update))
         return result
 
     def _guard(self, setting: Setting) -> Setting:

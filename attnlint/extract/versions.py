@@ -217,7 +217,9 @@ def _allows_a_release(spec: SpecifierSet, package: str) -> bool:
 
 
 def _from_pins(pins: list[_Pin], kind: str, package: str) -> tuple[SpecifierSet, str, str]:
-    """All pins together (they all apply); the first alone when together they allow no known release."""
+    """All pins together (they all apply); the first alone when together they allow no known release.
+    A requirement repeated in one file (dependencies and an extra) is named once."""
+    pins = list({(pin.text, pin.file): pin for pin in pins}.values())
     combined = SpecifierSet()
     for pin in pins:
         combined &= pin.spec

@@ -1,185 +1,175 @@
-"""`attnlint fix` (and `attnlint check --fix`): check, fix each file, re-check, write, report.
+"""`attnlint fix` (and `attnlint check --fix`): check, fix each unit, re-check, write, report.
 
-Exit codes follow ruff, not Fixit: 0 only when nothing remains to report, 1 when findings remain
-(no valid fix, an unsafe fix not enabled, a fix rolled back, a file that could not be written). With
-`--diff` nothing is written; the exit code is 1 when there is a diff and 0 otherwise.
+The fixer starts from the units `check_paths` judged and re-checks each candidate with the same
+per-file check in the same context, so what it reports as remaining is what `attnlint check`
+reports next. Output goes through `attnlint.report` in the chosen format; notes (refused fixes,
+files not written) and, with `--diff`, the summary go to stderr, so stdout is a clean report or a
+clean patch (`attnlint fix --diff | patch -p0`).
+
+Exit codes follow ruff: 0 only when nothing remains to report (or `--exit-zero`), 1 when findings
+remain. With `--diff` nothing is written; the exit code is 1 when there is a diff and 0 otherwise.
 """
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from attnlint.cli import settings_for
 from attnlint.diagnostic import Diagnostic
-from attnlint.facts import Target
-from attnlint.fix.configs import fix_config_folder
-from attnlint.fix.edits import is_json
-from attnlint.fix.io import SourceFile, WriteRefused, read_source, write_source
-from attnlint.fix.outcome import FixOutcome
+from attnlint.edits import wanted
+from attnlint.engine import diagnostics
+from attnlint.fix.io import WriteRefused, write_source
 from attnlint.fix.pins import pins_for, repin_files
-from attnlint.fix.python import fix_source
-from attnlint.fix.rounds import hidden_unsafe, wanted
-from attnlint.project import CheckResult, check_paths
+from attnlint.fix.rounds import fix_unit
+from attnlint.project import Checked, CheckResult, check_paths
+from attnlint.report import FixSummary, OutputFormat, render
+from attnlint.report.text import location
+from attnlint.settings import Settings
+from attnlint.source import SourceText
 
-__all__ = ["run"]
+__all__ = ["FixRequest", "run", "unified_diff"]
+
+
+@dataclass(frozen=True)
+class FixRequest:
+    """What the command line asks of a fix run (read by `attnlint.cli`, which this never imports)."""
+
+    paths: Sequence[str]
+    settings: Settings
+    root: Path
+    transformers_version: str | None = None
+    force_exclude: bool = False
+    diff: bool = False
+    fix_pins: bool = False
+    output_format: OutputFormat = "text"
+    exit_zero: bool = False
+
+
+def _lines(text: str) -> list[str]:
+    """Lines split at "\\n" only, each keeping its "\\n" (the last one may have none)."""
+    parts = text.split("\n")
+    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+def unified_diff(name: str, old: str, new: str) -> str:
+    """A unified diff that `patch -p0` applies. Lines are split at "\\n" as patch splits them (a
+    "\\r" stays inside its line), never at form feeds or Unicode line separators."""
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+        for line in difflib.unified_diff(_lines(old), _lines(new), name, name)
+    )
 
 
 @dataclass
 class _Run:
     """Totals and messages of one `fix` run; printing happens once, at the end."""
 
-    root: Path
-    select: Sequence[str]
-    ignore: Sequence[str]
-    unsafe: bool
-    diff: bool
-    fixed: int = 0
+    request: FixRequest
+    fixed: list[str] = field(default_factory=list)
     remaining: list[Diagnostic] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     diffs: list[str] = field(default_factory=list)
 
-    def record(self, outcome: FixOutcome, found: Sequence[Diagnostic]) -> None:
-        """Count what went away (one fix may cure several findings) and keep what remains."""
-        self.fixed += max(0, len(found) - len(outcome.remaining))
-        self.remaining.extend(outcome.remaining)
-        self.notes.extend(
-            f"{r.diagnostic.filename}:{r.diagnostic.location.row}:{r.diagnostic.location.column}: "
-            f"{r.diagnostic.code} not fixed: {r.reason}"
-            for r in outcome.refusals
-        )
+    @property
+    def unsafe(self) -> bool:
+        return self.request.settings.unsafe_fixes
 
-    def emit(self, source: SourceFile, text: str) -> bool:
+    def emit(self, source: SourceText, text: str) -> bool:
         """Show or write one file's fixed text; False (with a note) when writing is refused."""
         if text == source.text:
             return True
-        name = str(source.path)
-        if self.diff:
-            old, new = source.text.splitlines(True), text.splitlines(True)
-            diff = "".join(difflib.unified_diff(old, new, name, name))
-            self.diffs.append(diff if diff.endswith("\n") else diff + "\n\\ No newline at end of file\n")
+        if self.request.diff:
+            bom = "\ufeff" if source.bom else ""  # patch compares bytes: the BOM is part of line 1
+            self.diffs.append(unified_diff(source.path, bom + source.text, bom + text))
             return True
         try:
-            write_source(source, text)
+            write_source(source, text, self.request.root)
         except WriteRefused as exc:
             self.notes.append(str(exc))
             return False
         return True
 
-    def python(self, name: str, diagnostics: list[Diagnostic], target: Target) -> None:
-        try:
-            source = read_source(Path(name), self.root)
-        except WriteRefused as exc:
-            self.notes.append(str(exc))
-            self.remaining.extend(diagnostics)
+    def unit(self, checked: Checked) -> None:
+        """Fix one unit (a Python file or a model folder); notebooks are reported, not rewritten."""
+        found = list(checked.findings)
+        if not any(wanted(f, self.unsafe) for f in found):
+            self.remaining.extend(diagnostics(checked.unit, found))
             return
-        outcome = fix_source(
-            source.text,
-            diagnostics,
-            self.unsafe,
-            path=name,
-            target=target,
-            select=self.select,
-            ignore=self.ignore,
+        if any(s.cells is not None for s in checked.unit.sources):
+            self.notes.append(f"{checked.unit.sources[0].path}: notebooks are checked but not rewritten; "
+                              "fix the cells by hand")
+            self.remaining.extend(diagnostics(checked.unit, found))
+            return
+        outcome = fix_unit(checked.unit, found, checked.context, self.unsafe)
+        after = outcome.unit.sources
+        changed = [(old, new.text) for old, new in zip(checked.unit.sources, after, strict=True)]
+        if not all([self.emit(old, text) for old, text in changed]):
+            self.remaining.extend(diagnostics(checked.unit, found))
+            return
+        self.fixed.extend(f.severity for f in outcome.fixed)
+        self.remaining.extend(diagnostics(outcome.unit, outcome.remaining))
+        remaining = diagnostics(outcome.unit, [r.finding for r in outcome.refusals], fixes=False)
+        self.notes.extend(
+            f"{location(d)}: {d.code} not fixed: {r.reason}"
+            for d, r in zip(remaining, outcome.refusals, strict=True)
         )
-        if self.emit(source, outcome.text):
-            self.record(outcome, diagnostics)
-        else:
-            self.remaining.extend(diagnostics)
 
-    def config_folder(self, folder: Path, diagnostics: list[Diagnostic], target: Target) -> None:
-        try:
-            writes, outcome = fix_config_folder(
-                folder, diagnostics, self.unsafe, target, self.root, self.select, self.ignore
-            )
-        except WriteRefused as exc:
-            self.notes.append(str(exc))
-            self.remaining.extend(diagnostics)
-            return
-        if all([self.emit(source, text) for source, text in writes]):
-            self.record(outcome, diagnostics)
-        else:
-            self.remaining.extend(diagnostics)
-
-    def repin(self, diagnostics: Sequence[Diagnostic]) -> bool:
+    def repin(self, found: Sequence[Checked]) -> bool:
         """Apply (or offer) the rules' requirement pins for findings no code fix can cure."""
-        pins = pins_for(diagnostics)
+        pins = pins_for(f for checked in found for f in checked.findings)
         if not pins:
             return False
-        wanted = ", ".join(f"{name}{spec}" for name, spec in pins.items())
+        asked = ", ".join(f"{name}{spec}" for name, spec in pins.items())
         if not self.unsafe:
-            self.notes.append(f"a requirement change is available with --fix-pins --unsafe-fixes: {wanted}")
+            self.notes.append(f"a requirement change is available with --fix-pins --unsafe-fixes: {asked}")
             return False
         try:
-            changed = repin_files(self.root, pins)
+            changed = repin_files(self.request.root, pins)
         except WriteRefused as exc:
             self.notes.append(str(exc))
             return False
         if not changed:
-            self.notes.append(
-                f"found no requirement to change to {wanted} (requirements*.txt, pyproject.toml)"
-            )
+            where = "requirements*.txt, pyproject.toml"
+            self.notes.append(f"found no requirement to change to {asked} ({where})")
             return False
-        return all([self.emit(source, text) for source, text in changed]) and not self.diff
+        return all([self.emit(source, text) for source, text in changed]) and not self.request.diff
 
-    def report(self) -> int:
-        out = sys.stdout
-        for text in self.diffs:
-            out.write(text)
-        for d in sorted(self.remaining, key=Diagnostic.sort_key):
-            out.write(f"{d.filename}:{d.location.row}:{d.location.column}: {d.code} {d.message}\n")
-        for note in self.notes:
-            out.write(f"{note}\n")
-        verb = "Would fix" if self.diff else "Fixed"
-        out.write(f"{verb} {_errors(self.fixed)} ({len(self.remaining)} remaining).\n")
-        hidden = hidden_unsafe(self.remaining, self.unsafe)
-        if hidden:
-            out.write(f"{hidden} {'fix' if hidden == 1 else 'fixes'} available with --unsafe-fixes.\n")
-        if self.diff:
-            return 1 if self.diffs else 0
-        return 1 if self.remaining else 0
+    def report(self, notices: Sequence[str]) -> int:
+        request = self.request
+        remaining = sorted(self.remaining, key=Diagnostic.sort_key)
+        summary = FixSummary(fixed=tuple(self.fixed), would=request.diff)
+        shown = render(remaining, request.output_format, unsafe_fixes=self.unsafe, summary=summary)
+        for line in [*notices, *self.notes]:
+            print(f"attnlint: {line}" if line in notices else line, file=sys.stderr)
+        if request.diff:
+            sys.stdout.write("".join(self.diffs))
+            sys.stderr.write(shown)
+            return 1 if self.diffs and not request.exit_zero else 0
+        sys.stdout.write(shown)
+        return 1 if remaining and not request.exit_zero else 0
 
 
-def _errors(count: int) -> str:
-    return f"{count} error" if count == 1 else f"{count} errors"
-
-
-def run(args: argparse.Namespace) -> int:
-    """Fix the paths in `args` (from `attnlint fix` or `attnlint check --fix`); returns the exit code.
-
-    Each file is re-checked against its own target (the pins of its nearest project folder).
-    """
-    settings, root = settings_for(args)
+def run(request: FixRequest) -> int:
+    """Fix the paths of `request`; returns the exit code."""
 
     def check() -> CheckResult:
         return check_paths(
-            args.paths, settings, args.transformers_version, root=root, force_exclude=args.force_exclude
+            request.paths,
+            request.settings,
+            request.transformers_version,
+            root=request.root,
+            force_exclude=request.force_exclude,
         )
 
     result = check()
-    unsafe, diff = settings.unsafe_fixes, bool(getattr(args, "diff", False))
-    fixing = _Run(root, settings.select, settings.ignore, unsafe, diff)
-    if getattr(args, "fix_pins", False) and fixing.repin(result.diagnostics):
-        before, result = len(result.diagnostics), check()
-        fixing.fixed += max(0, before - len(result.diagnostics))
-    by_file: dict[str, list[Diagnostic]] = {}
-    for diagnostic in result.diagnostics:
-        by_file.setdefault(diagnostic.filename, []).append(diagnostic)
-    folders: dict[Path, list[Diagnostic]] = {}
-    for name, diagnostics in by_file.items():
-        if not any(wanted(d, unsafe) for d in diagnostics):
-            fixing.remaining.extend(diagnostics)
-        elif name.endswith(".ipynb"):
-            fixing.notes.append(f"{name}: notebooks are checked but not rewritten; fix the cells by hand")
-            fixing.remaining.extend(diagnostics)
-        elif is_json(name):
-            folders.setdefault(Path(name).parent, []).extend(diagnostics)
-        else:
-            fixing.python(name, diagnostics, result.target_for(name))
-    for folder, diagnostics in folders.items():
-        fixing.config_folder(folder, diagnostics, result.target_for(diagnostics[0].filename))
-    return fixing.report()
+    fixing = _Run(request)
+    if request.fix_pins and fixing.repin(result.checked):
+        before, result = Counter(d.severity for d in result.diagnostics), check()
+        fixing.fixed.extend((before - Counter(d.severity for d in result.diagnostics)).elements())
+    for checked in result.checked:
+        fixing.unit(checked)
+    return fixing.report(result.notices)

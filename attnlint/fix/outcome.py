@@ -1,48 +1,37 @@
-"""What a fix attempt produces: the new text and an account of every diagnostic it touched."""
+"""What a fix attempt produces: the unit's new texts and an account of every finding it touched."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from attnlint.diagnostic import Diagnostic, FixPlan
-from attnlint.facts import ModelUse
-from attnlint.knowledge.schema import FixSpec
+from attnlint.engine import Unit
+from attnlint.finding import Finding
 
-__all__ = ["FixOutcome", "FixRefused", "Refusal", "planned"]
-
-
-class FixRefused(Exception):
-    """A diagnostic's fix cannot be turned into edits; the message says why, for the user."""
-
-
-def planned(diagnostic: Diagnostic) -> tuple[FixPlan, FixSpec, ModelUse]:
-    """The fix a diagnostic plans to make in a file, or FixRefused saying why there is none."""
-    plan, use = diagnostic.plan, diagnostic.use
-    if plan is None or use is None:
-        raise FixRefused("this diagnostic has no fix")
-    if plan.spec is None:
-        raise FixRefused(plan.refusal or "no fix is valid on the target versions")
-    if plan.spec.action == "pin":
-        raise FixRefused(f"needs a requirement change ({plan.spec.value})")
-    return plan, plan.spec, use
+__all__ = ["FixOutcome", "Refusal"]
 
 
 @dataclass(frozen=True)
 class Refusal:
     """A fix that was not applied, and why (no valid fix, could not locate, rolled back...)."""
 
-    diagnostic: Diagnostic
+    finding: Finding
     reason: str
 
 
 @dataclass
 class FixOutcome:
-    """The result of fixing one file.
+    """The result of fixing one unit.
 
-    `remaining` comes from re-checking the fixed text, so it is what `check` would now report.
+    `remaining` comes from re-checking the fixed unit with the check that found the findings, so
+    it is exactly what `attnlint check` will report next.
     """
 
-    text: str
-    fixed: list[Diagnostic] = field(default_factory=list)
-    remaining: list[Diagnostic] = field(default_factory=list)
+    unit: Unit
+    fixed: list[Finding] = field(default_factory=list)
+    remaining: list[Finding] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The fixed text of a one-file unit (a Python source)."""
+        return self.unit.sources[0].text

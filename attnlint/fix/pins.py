@@ -16,9 +16,10 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from attnlint.diagnostic import Diagnostic
-from attnlint.fix.io import SourceFile, read_source
+from attnlint.finding import Finding
+from attnlint.fix.io import read_source
 from attnlint.knowledge import rule_by_code
+from attnlint.source import SourceText
 
 __all__ = ["pins_for", "repin_files"]
 
@@ -26,18 +27,18 @@ _QUOTED = re.compile(r"(?P<quote>[\"'])(?P<requirement>[A-Za-z0-9][^\"'\n]*)(?P=
 _LINE = re.compile(r"^(?P<requirement>[A-Za-z0-9][^#\n]*?)(?P<rest>\s*(?:#.*)?\r?)$", re.MULTILINE)
 
 
-def pins_for(diagnostics: Iterable[Diagnostic]) -> dict[str, SpecifierSet]:
+def pins_for(findings: Iterable[Finding]) -> dict[str, SpecifierSet]:
     """The requirement pins offered for findings with no safe code fix, merged per package.
 
     A finding whose code fix is refused, or only unsafe (a different attention kernel), can
     instead be cured by leaving the affected releases: that is the rule's `pin` fix.
     """
     merged: dict[str, SpecifierSet] = {}
-    for diagnostic in diagnostics:
-        plan = diagnostic.plan
+    for finding in findings:
+        plan = finding.plan
         if plan is None or (plan.spec is not None and plan.spec.applicability == "safe"):
             continue
-        rule = rule_by_code().get(diagnostic.code)
+        rule = rule_by_code().get(finding.code)
         for spec in rule.fixes if rule else ():
             if spec.action == "pin":
                 wanted = Requirement(spec.value)
@@ -74,7 +75,7 @@ def _repin_text(text: str, pins: dict[str, SpecifierSet], pattern: re.Pattern[st
     return pattern.sub(replace, text)
 
 
-def repin_files(root: Path, pins: dict[str, SpecifierSet]) -> list[tuple[SourceFile, str]]:
+def repin_files(root: Path, pins: dict[str, SpecifierSet]) -> list[tuple[SourceText, str]]:
     """The requirement files under `root` whose transformers requirement changes, with new text."""
     candidates: Sequence[tuple[Path, re.Pattern[str]]] = [
         *((path, _LINE) for path in sorted(root.glob("requirements*.txt"))),

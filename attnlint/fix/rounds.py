@@ -1,58 +1,39 @@
-"""The fix loop shared by Python and JSON files: compute edits, apply, re-check, keep or roll back.
+"""The fix loop: compute edits, apply them, re-check with the one per-file check, keep or roll back.
 
 Like ruff, fixes are applied in rounds: every fix whose edits do not touch another's is applied at
-once, the file is checked again, and overlapping fixes wait for the next round (computed against the
-new text). A fix is kept only if the re-check shows its diagnostic gone and nothing new; a batch
-that fails is retried one fix at a time so that only the faulty fix is rolled back.
+once, the unit is checked again (by `engine.check_unit`, in the context it was first checked in),
+and overlapping fixes wait for the next round (computed against the new text). A fix is kept only
+if the re-check shows its finding gone and nothing new; a batch that fails is retried one fix at a
+time so that only the faulty fix is rolled back. A model folder's two files are fixed in turn, each
+re-check judging the pair.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 
-from attnlint.diagnostic import Diagnostic, Edit
+from attnlint.diagnostic import Edit
+from attnlint.edits import file_edits, wanted
+from attnlint.engine import CheckContext, Unit, check_unit
+from attnlint.finding import Finding
 from attnlint.fix.outcome import FixOutcome, Refusal
-from attnlint.fix.text import LineIndex, apply_edits, edits_overlap
+from attnlint.fix.text import apply_edits, edits_overlap
+from attnlint.source import SourceText
 
-__all__ = ["Producer", "fix_rounds", "hidden_unsafe", "wanted"]
+__all__ = ["fix_text", "fix_unit"]
 
-#: produce(text, diagnostics) -> for each diagnostic's index, its edits or why there are none; an
-#: index left out means the diagnostic's fix edits another file, so this loop leaves it alone.
-Producer = Callable[[str, Sequence[Diagnostic]], dict[int, list[Edit] | str]]
 _MAX_ROUNDS = 20
 SYNTAX_ERROR = "ATN001"
 
 
-def wanted(diagnostic: Diagnostic, unsafe: bool) -> bool:
-    """Whether the fixer should try this diagnostic's fix (refusals are tried, to report them)."""
-    plan = diagnostic.plan
-    if plan is None:
-        return False
-    return plan.spec is None or plan.spec.applicability == "safe" or unsafe
+def _key(finding: Finding) -> tuple[str, str]:
+    return finding.code, finding.message
 
 
-def hidden_unsafe(diagnostics: Iterable[Diagnostic], unsafe: bool) -> int:
-    """How many findings an unsafe fix would cure that was not enabled (ruff's hint)."""
-    return sum(
-        1
-        for d in diagnostics
-        if not unsafe
-        and d.plan is not None
-        and d.plan.spec is not None
-        and d.plan.spec.applicability == "unsafe"
-    )
-
-
-def _key(diagnostic: Diagnostic) -> tuple[str, str]:
-    return diagnostic.code, diagnostic.message
-
-
-def _verify(
-    before: Sequence[Diagnostic], after: Sequence[Diagnostic], applied: Sequence[Diagnostic]
-) -> str | None:
-    """Why a re-check refutes the applied fixes, or None when each removed its diagnostic."""
-    was, now, gone = (Counter(d.code for d in group) for group in (before, after, applied))
+def _verify(before: Sequence[Finding], after: Sequence[Finding], applied: Sequence[Finding]) -> str | None:
+    """Why a re-check refutes the applied fixes, or None when each removed its finding."""
+    was, now, gone = (Counter(f.code for f in group) for group in (before, after, applied))
     if now[SYNTAX_ERROR] > was[SYNTAX_ERROR]:
         return "the fixed code would not parse"
     for code, count in now.items():
@@ -61,57 +42,86 @@ def _verify(
     return None
 
 
-def fix_rounds(
-    text: str,
-    diagnostics: list[Diagnostic],
-    unsafe: bool,
-    produce: Producer,
-    check: Callable[[str], list[Diagnostic]],
-) -> FixOutcome:
-    current, found = text, diagnostics
-    fixed: list[Diagnostic] = []
-    refused: dict[tuple[str, str], str] = {}
-    elsewhere: set[tuple[str, str]] = set()
-    one_at_a_time = False
-    for _ in range(_MAX_ROUNDS):
-        todo = [d for d in found if _key(d) not in refused and _key(d) not in elsewhere and wanted(d, unsafe)]
+class _Rounds:
+    """The fixing of one file of a unit: what is fixed, refused, or belongs to another file."""
+
+    def __init__(self, unit: Unit, path: str, found: list[Finding], context: CheckContext, unsafe: bool):
+        self.unit, self.path, self.found = unit, path, found
+        self.context, self.unsafe = context, unsafe
+        self.fixed: list[Finding] = []
+        self.refused: dict[tuple[str, str], str] = {}
+        self.elsewhere: set[tuple[str, str]] = set()
+        self.one_at_a_time = False
+
+    def batch(self) -> list[tuple[Finding, list[Edit]]] | None:
+        """Non-overlapping fixes to try together; None when nothing is left to try."""
+        todo = [
+            f for f in self.found
+            if _key(f) not in self.refused and _key(f) not in self.elsewhere and wanted(f, self.unsafe)
+        ]
         if not todo:
-            break
-        results = produce(current, todo)
-        index = LineIndex(current)
-        batch: list[tuple[Diagnostic, list[Edit]]] = []
-        for i, diagnostic in enumerate(todo):
+            return None
+        source = self.unit.source(self.path)
+        results = file_edits(source, todo)
+        chosen: list[tuple[Finding, list[Edit]]] = []
+        for i, finding in enumerate(todo):
             result = results.get(i)
             if result is None:
-                elsewhere.add(_key(diagnostic))
+                self.elsewhere.add(_key(finding))
             elif isinstance(result, str):
-                refused[_key(diagnostic)] = result
+                self.refused[_key(finding)] = result
             elif not result:
-                refused[_key(diagnostic)] = "found nothing to change"
-            elif not (batch and one_at_a_time) and not any(
-                edits_overlap(index, result, edits) for _, edits in batch
+                self.refused[_key(finding)] = "found nothing to change"
+            elif not (chosen and self.one_at_a_time) and not any(
+                edits_overlap(source.index, result, edits) for _, edits in chosen
             ):
-                batch.append((diagnostic, result))
-        if not batch:
-            continue
+                chosen.append((finding, result))
+        return chosen
+
+    def attempt(self, chosen: list[tuple[Finding, list[Edit]]]) -> None:
+        """Apply a batch to a candidate text, re-check the unit, keep it or learn from it."""
         problem: str | None
         try:
-            candidate = apply_edits(current, [e for _, edits in batch for e in edits])
+            text = apply_edits(self.unit.source(self.path).text, [e for _, edits in chosen for e in edits])
         except ValueError:  # one fix's own edits overlap
-            after, problem = found, "its edits overlap"
+            problem = "its edits overlap"
         else:
-            after = check(candidate)
-            problem = _verify(found, after, [d for d, _ in batch])
-        if problem is None:
-            current, found = candidate, after
-            fixed.extend(d for d, _ in batch)
-        elif len(batch) == 1:
-            refused[_key(batch[0][0])] = f"fix rolled back: {problem}"
+            candidate = self.unit.with_text(self.path, text)
+            after = check_unit(candidate, self.context)
+            problem = _verify(self.found, after, [f for f, _ in chosen])
+            if problem is None:
+                self.unit, self.found = candidate, after
+                self.fixed.extend(f for f, _ in chosen)
+                return
+        if len(chosen) == 1:
+            self.refused[_key(chosen[0][0])] = f"fix rolled back: {problem}"
         else:
-            one_at_a_time = True
-    return FixOutcome(
-        text=current,
-        fixed=fixed,
-        remaining=found,
-        refusals=[Refusal(d, refused[_key(d)]) for d in found if _key(d) in refused],
-    )
+            self.one_at_a_time = True
+
+    def run(self) -> None:
+        for _ in range(_MAX_ROUNDS):
+            chosen = self.batch()
+            if chosen is None:
+                return
+            if chosen:
+                self.attempt(chosen)
+
+
+def fix_unit(unit: Unit, findings: Sequence[Finding], context: CheckContext, unsafe: bool) -> FixOutcome:
+    """Fix each file of a unit in turn; what remains is the re-check of the final texts."""
+    outcome = FixOutcome(unit=unit, remaining=list(findings))
+    refused: dict[tuple[str, str], str] = {}
+    for source in unit.sources:
+        rounds = _Rounds(outcome.unit, source.path, outcome.remaining, context, unsafe)
+        rounds.run()
+        outcome.unit, outcome.remaining = rounds.unit, rounds.found
+        outcome.fixed.extend(rounds.fixed)
+        refused.update(rounds.refused)
+    outcome.refusals = [Refusal(f, refused[_key(f)]) for f in outcome.remaining if _key(f) in refused]
+    return outcome
+
+
+def fix_text(text: str, path: str, context: CheckContext, unsafe: bool = False) -> FixOutcome:
+    """Check one Python source text and fix it: `attnlint fix` for a file that is not on disk."""
+    unit = Unit((SourceText(path, text.encode("utf-8", "surrogatepass"), text),))
+    return fix_unit(unit, check_unit(unit, context), context, unsafe)

@@ -1,31 +1,51 @@
-"""Output formats for `attnlint check`: one module per format, one entry point to pick among them."""
+"""Output formats: one module per format, one registry to pick among them.
+
+Every command renders here, in every format: `check` its findings, `fix` (and `check --fix`) the
+findings that remain with a `FixSummary`. Adding a format means adding a module and one entry to
+`_renderers`; nothing else names the formats.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal
+
+from attnlint.report.summary import FixSummary
 
 if TYPE_CHECKING:
     from attnlint.diagnostic import Diagnostic
 
-__all__ = ["FORMATS", "OutputFormat", "render"]
+__all__ = ["FORMATS", "FixSummary", "OutputFormat", "render"]
 
 OutputFormat = Literal["text", "json", "github"]
+#: A renderer: the diagnostics, whether unsafe fixes are shown as applicable, the fix summary of a
+#: fix run (None for a check) -> the whole stdout of the command.
+Renderer = Callable[[Sequence["Diagnostic"], bool, FixSummary | None], str]
+
 FORMATS: tuple[OutputFormat, ...] = ("text", "json", "github")
 
 
 def render(
-    diagnostics: Sequence[Diagnostic], output_format: OutputFormat, *, unsafe_fixes: bool = False
+    diagnostics: Sequence[Diagnostic],
+    output_format: OutputFormat,
+    *,
+    unsafe_fixes: bool = False,
+    summary: FixSummary | None = None,
 ) -> str:
     """The report in the chosen format, as one string ready to write to stdout. The renderers (and
     the diagnostic model) are imported here, so that reading `FORMATS` to build the command line
     costs nothing."""
+    return _renderers()[output_format](diagnostics, unsafe_fixes, summary)
+
+
+def _renderers() -> dict[str, Renderer]:
+    """The registry of formats: one entry per format module."""
     from attnlint.report.github import render_github
     from attnlint.report.json import render_json
     from attnlint.report.text import render_text
 
-    if output_format == "json":
-        return render_json(diagnostics)
-    if output_format == "github":
-        return render_github(diagnostics)
-    return render_text(diagnostics, unsafe_fixes=unsafe_fixes)
+    return {
+        "text": render_text,
+        "json": lambda diagnostics, _unsafe, _summary: render_json(diagnostics),
+        "github": lambda diagnostics, _unsafe, _summary: render_github(diagnostics),
+    }

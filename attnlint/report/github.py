@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from attnlint.diagnostic import Diagnostic
+from attnlint.report.text import location
 
 __all__ = ["render_github"]
 
@@ -30,6 +31,6 @@ def render_github(diagnostics: Sequence[Diagnostic]) -> str:
                 f"endColumn={d.end_location.column}",
             ]
         )
-        message = _escape(f"{d.filename}:{d.location.row}:{d.location.column}: {d.code} {d.message}")
+        message = _escape(f"{location(d)}: {d.code} {d.message}")
         lines.append(f"::{_LEVEL[d.severity]} {props}::{message}")
     return "".join(line + "\n" for line in lines)

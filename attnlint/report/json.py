@@ -16,8 +16,13 @@ __all__ = ["diagnostic_record", "render_json"]
 
 
 def diagnostic_record(diagnostic: Diagnostic) -> dict[str, Any]:
-    """One finding as a plain JSON-ready dict (the hidden fix plan and facts are left out)."""
-    return diagnostic.model_dump(mode="json")
+    """One finding as a plain JSON-ready dict. An edit names its file only when it is not the
+    finding's own (a model folder's fix may add a key to the other JSON file)."""
+    record = diagnostic.model_dump(mode="json")
+    for edit in (record["fix"] or {}).get("edits", []):
+        if edit["filename"] is None:
+            del edit["filename"]
+    return record
 
 
 def render_json(diagnostics: Sequence[Diagnostic]) -> str:

@@ -1,7 +1,8 @@
 """The human format: one `path:row:col: CODE [*] message` line per finding, then a summary.
 
 `[*]` marks a finding `--fix` would repair (or `--fix --unsafe-fixes`, when unsafe fixes are
-enabled), as in ruff and TorchFix, so the reader knows which lines need a decision by hand.
+enabled), as in ruff and TorchFix, so the reader knows which lines need a decision by hand. A fix
+run prints the findings that remain and what it fixed.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from attnlint.diagnostic import Diagnostic
+from attnlint.report.summary import FixSummary, counted, plural
 
-__all__ = ["render_text"]
+__all__ = ["location", "render_text"]
 
 
 def _fixable(diagnostic: Diagnostic, unsafe_fixes: bool) -> bool:
@@ -18,23 +20,38 @@ def _fixable(diagnostic: Diagnostic, unsafe_fixes: bool) -> bool:
     return fix is not None and (fix.applicability == "safe" or unsafe_fixes)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+def location(diagnostic: Diagnostic) -> str:
+    """`path:row:col`, or `path:cell N:row:col` in a notebook."""
+    cell = f"cell {diagnostic.cell}:" if diagnostic.cell is not None else ""
+    return f"{diagnostic.filename}:{cell}{diagnostic.location.row}:{diagnostic.location.column}"
 
 
-def render_text(diagnostics: Sequence[Diagnostic], *, unsafe_fixes: bool = False) -> str:
+def _fix_summary(diagnostics: Sequence[Diagnostic], unsafe_fixes: bool, summary: FixSummary) -> list[str]:
+    lines = [f"{location(d)}: {d.code} {d.message}" for d in diagnostics]
+    verb = "Would fix" if summary.would else "Fixed"
+    lines.append(f"{verb} {counted(summary.fixed)} ({len(diagnostics)} remaining).")
+    hidden = sum(d.fix is not None and not _fixable(d, unsafe_fixes) for d in diagnostics)
+    if hidden:
+        lines.append(f"{plural(hidden, 'fix')} available with --unsafe-fixes.")
+    return lines
+
+
+def render_text(
+    diagnostics: Sequence[Diagnostic], unsafe_fixes: bool = False, summary: FixSummary | None = None
+) -> str:
     """The whole report, ending with a newline."""
+    if summary is not None:
+        return "\n".join(_fix_summary(diagnostics, unsafe_fixes, summary)) + "\n"
     if not diagnostics:
         return "All checks passed!\n"
     lines = []
     for d in diagnostics:
         mark = " [*]" if _fixable(d, unsafe_fixes) else ""
-        cell = f"cell {d.cell}:" if d.cell is not None else ""
-        lines.append(f"{d.filename}:{cell}{d.location.row}:{d.location.column}: {d.code}{mark} {d.message}")
-    lines.append(f"Found {_plural(len(diagnostics), 'error')}.")
+        lines.append(f"{location(d)}: {d.code}{mark} {d.message}")
+    lines.append(f"Found {counted(d.severity for d in diagnostics)}.")
     fixable = sum(_fixable(d, unsafe_fixes) for d in diagnostics)
     hidden = sum(d.fix is not None for d in diagnostics) - fixable
-    hint = f"({_plural(hidden, 'hidden fix')} can be enabled with the `--unsafe-fixes` option)"
+    hint = f"({plural(hidden, 'hidden fix')} can be enabled with the `--unsafe-fixes` option)"
     if fixable:
         lines.append(f"[*] {fixable} fixable with the `--fix` option" + (f" {hint}." if hidden else "."))
     elif hidden:

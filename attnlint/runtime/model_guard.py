@@ -18,9 +18,9 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
-from attnlint.diagnostic import Diagnostic
 from attnlint.evaluate import evaluate
 from attnlint.extract.live import cache_setting, live_target, live_use, model_types
+from attnlint.finding import Finding
 from attnlint.knowledge import rule_by_code
 from attnlint.knowledge.schema import Rule
 from attnlint.runtime import hooks
@@ -50,7 +50,7 @@ def _configs(model: Any) -> list[Any]:
     return list(found.values())
 
 
-def _fix_text(diagnostic: Diagnostic) -> str:
+def _fix_text(diagnostic: Finding) -> str:
     plan = diagnostic.plan
     if plan is None:
         return ""
@@ -143,7 +143,7 @@ class ModelGuard:
         self.report.changed.append(change)
         return change
 
-    def _apply_fix(self, diagnostic: Diagnostic, call: dict[str, Any] | None) -> tuple[Action, str]:
+    def _apply_fix(self, diagnostic: Finding, call: dict[str, Any] | None) -> tuple[Action, str]:
         """Apply the first safe fix; `call` collects keyword rewrites for a generate call."""
         spec = diagnostic.plan.spec if diagnostic.plan is not None else None
         if spec is None or spec.applicability != "safe":
@@ -163,7 +163,7 @@ class ModelGuard:
             return next(r for r in self.rules if r.code == code)
         return rule_by_code()[code]
 
-    def act(self, diagnostics: list[Diagnostic], when: str, call: dict[str, Any] | None) -> None:
+    def act(self, diagnostics: list[Finding], when: str, call: dict[str, Any] | None) -> None:
         """Answer matched rules per mode; `call` is None at guard time, the call's rewrites per call.
 
         In every mode a generate call's matches are answered before the call runs: raise raises, warn

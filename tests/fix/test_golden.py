@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from conftest import fix_text
 
-from attnlint.fix.rounds import hidden_unsafe
 from attnlint.knowledge import configuration_rules
 from attnlint.knowledge.schema import Example
 
@@ -46,8 +45,8 @@ def test_unsafe_fix_is_held_back_and_counted() -> None:
     outcome = fix_text(_read(GOLDEN / "unsafe_not_enabled.in.py"), ">=4.50", unsafe=False)
     seed = [d for d in outcome.remaining if d.code == "ATN101"]
     assert len(seed) == 1
-    assert hidden_unsafe(seed, unsafe=False) == 1
-    assert hidden_unsafe(seed, unsafe=True) == 0
+    assert seed[0].plan is not None and seed[0].plan.spec is not None
+    assert seed[0].plan.spec.applicability == "unsafe"
 
 
 EXAMPLES = [
@@ -77,6 +76,6 @@ def test_every_invalid_example_is_fixed_or_explained(code: str, example: Example
     """With unsafe fixes on, a rule's finding is either gone after `fix` or has a stated reason."""
     outcome = fix_text(example.code, example.target, unsafe=True)
     left = [d for d in outcome.remaining if d.code == code]
-    explained = {r.diagnostic.code for r in outcome.refusals}
+    explained = {r.finding.code for r in outcome.refusals}
     assert not left or code in explained, f"{code} remains without a reason"
     assert fix_text(outcome.text, example.target, unsafe=True).text == outcome.text

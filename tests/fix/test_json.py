@@ -7,12 +7,13 @@ import json
 import pytest
 from conftest import hand_made
 
-from attnlint.diagnostic import Diagnostic, FixPlan
+from attnlint.edits.json import json_edits
+from attnlint.edits.refusal import FixRefused
 from attnlint.facts import ModelUse, Setting, Site, Span
-from attnlint.fix.json import json_edits
-from attnlint.fix.outcome import FixRefused
-from attnlint.fix.text import LineIndex, apply_edits
+from attnlint.finding import Finding, FixPlan
+from attnlint.fix.text import apply_edits
 from attnlint.knowledge.schema import FixAction, FixSpec
+from attnlint.source import LineIndex, SourceText
 
 GEN = "ckpt/generation_config.json"
 GENERATION = '{\n  "bos_token_id": 1,\n  "cache_implementation": "dynamic",\n  "eos_token_id": 2\n}\n'
@@ -25,15 +26,19 @@ def _span(text: str, needle: str, path: str = GEN) -> Span:
     return Span(path=path, row=first.row, column=first.column, end_row=last.row, end_column=last.column)
 
 
-def _diagnostic(action: FixAction, cache: list[Setting], value: str = "hybrid") -> Diagnostic:
+def _diagnostic(action: FixAction, cache: list[Setting], value: str = "hybrid") -> Finding:
     spec = FixSpec(action=action, value=value, applicability="safe", description="fix")
     sites = [Site(kind="generation-file", span=Span(path=GEN, row=1, column=1, end_row=1, end_column=2))]
     use = ModelUse(path=GEN, model_types=frozenset({"llama4"}), cache=cache, sites=sites)
-    return hand_made("ATN101", GEN, FixPlan(spec=spec, sites=sites), use)
+    return hand_made("ATN101", GEN, FixPlan(spec=spec, sites=tuple(sites)), use)
 
 
-def _fix(text: str, diagnostic: Diagnostic) -> str:
-    return apply_edits(text, json_edits(text, GEN, diagnostic))
+def _fix(text: str, finding: Finding) -> str:
+    return apply_edits(text, json_edits(_source(text), finding))
+
+
+def _source(text: str) -> SourceText:
+    return SourceText(GEN, text.encode(), text)
 
 
 def test_replace_value_keeps_order_indent_and_newline() -> None:
@@ -78,4 +83,4 @@ def test_remove_key_and_its_comma(text: str, expected: str) -> None:
 
 def test_invalid_json_is_refused() -> None:
     with pytest.raises(FixRefused, match="not valid JSON"):
-        json_edits('{"a": ', GEN, _diagnostic("set_cache", []))
+        json_edits(_source('{"a": '), _diagnostic("set_cache", []))

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pytest
 from conftest import target
 
 from attnlint.diagnostic import Diagnostic
-from attnlint.evaluate import evaluate
-from attnlint.extract.python import extract_python
-from attnlint.fix.edits import attach_fixes
-from attnlint.fix.python import fix_source
+from attnlint.engine import CheckContext, Unit, check_unit, diagnostics
+from attnlint.fix.outcome import FixOutcome
+from attnlint.fix.rounds import fix_text
 from attnlint.fix.text import apply_edits
 from attnlint.knowledge import rule_by_code
 from attnlint.knowledge.schema import FixSpec, Rule
+from attnlint.source import SourceText
 
 SEED = """from transformers import Llama4ForConditionalGeneration
 
@@ -39,11 +38,18 @@ def _rule(*fixes: FixSpec, cache: Sequence[str] | None = None) -> Rule:
     return rule_by_code()["ATN101"].model_copy(update=update)
 
 
-def _check(rule: Rule, spec: str):  # type: ignore[no-untyped-def]
-    def check(text: str) -> list[Diagnostic]:
-        return evaluate(extract_python(text, "case.py"), target(spec), [rule])
+def _context(rule: Rule, spec: str) -> CheckContext:
+    return CheckContext(target=target(spec), rules=(rule,))
 
-    return check
+
+def _fix(text: str, rule: Rule, spec: str, unsafe: bool = False) -> FixOutcome:
+    return fix_text(text, "case.py", _context(rule, spec), unsafe)
+
+
+def _reported(text: str, rule: Rule, spec: str) -> list[Diagnostic]:
+    """What `attnlint check` reports for `text`, fixes included."""
+    unit = Unit((SourceText("case.py", text.encode(), text),))
+    return diagnostics(unit, check_unit(unit, _context(rule, spec)))
 
 
 def test_no_fix_valid_on_the_whole_range_leaves_the_file_and_says_why() -> None:
@@ -57,9 +63,7 @@ def test_no_fix_valid_on_the_whole_range_leaves_the_file_and_says_why() -> None:
         ),
         FixSpec(action="pin", value="transformers>=4.53", applicability="unsafe", description="upgrade"),
     )
-    check = _check(rule, ">=4.50")
-    found = check(SEED)
-    outcome = fix_source(SEED, found, True, path="case.py", recheck=check)
+    outcome = _fix(SEED, rule, ">=4.50", unsafe=True)
     assert outcome.text == SEED
     assert [d.code for d in outcome.remaining] == ["ATN101"]
     (refusal,) = outcome.refusals
@@ -75,8 +79,7 @@ def test_a_cache_object_is_not_rewritten() -> None:
         FixSpec(action="set_cache", value="hybrid", applicability="safe", description="use hybrid"),
         cache=("dynamic",),
     )
-    check = _check(rule, "==4.51.0")
-    outcome = fix_source(text, check(text), False, path="case.py", recheck=check)
+    outcome = _fix(text, rule, "==4.51.0")
     assert outcome.text == text
     assert "cache object" in outcome.refusals[0].reason
 
@@ -84,8 +87,7 @@ def test_a_cache_object_is_not_rewritten() -> None:
 def test_an_existing_cache_name_is_replaced_keeping_quotes() -> None:
     text = SEED.replace("max_new_tokens=32", "cache_implementation='offloaded'")
     rule = _rule(HYBRID)
-    check = _check(rule, "==4.51.0")
-    outcome = fix_source(text, check(text), False, path="case.py", recheck=check)
+    outcome = _fix(text, rule, "==4.51.0")
     assert outcome.text == SEED.replace("max_new_tokens=32", "cache_implementation='hybrid'")
     assert outcome.remaining == []
 
@@ -95,48 +97,31 @@ def test_remove_cache_drops_the_keyword_and_its_comma() -> None:
     rule = _rule(
         FixSpec(action="remove_cache", applicability="safe", description="drop it"), cache=("offloaded",)
     )
-    check = _check(rule, "==4.51.0")
-    outcome = fix_source(text, check(text), False, path="case.py", recheck=check)
+    outcome = _fix(text, rule, "==4.51.0")
     assert outcome.text == SEED
     assert outcome.remaining == []
 
 
-@pytest.mark.parametrize(
-    ("refuted_by", "reason"),
-    [
-        ("same", "fix rolled back: ATN101 is still reported after the fix"),
-        ("syntax", "fix rolled back: the fixed code would not parse"),
-    ],
-)
-def test_a_fix_the_recheck_refutes_is_rolled_back(refuted_by: str, reason: str) -> None:
-    found = _check(_rule(HYBRID), "==4.51.0")(SEED)
-    after = (
-        list(found)
-        if refuted_by == "same"
-        else [found[0].model_copy(update={"code": "ATN001", "plan": None})]
-    )
-    outcome = fix_source(SEED, found, False, path="case.py", recheck=lambda _text: after)
+def test_a_fix_the_recheck_refutes_is_rolled_back() -> None:
+    """A fix that sets a cache the rule still matches is refuted by the real re-check."""
+    rule = _rule(FixSpec(action="set_cache", value="dynamic", applicability="safe", description="dynamic"))
+    outcome = _fix(SEED, rule, "==4.51.0")
     assert outcome.text == SEED
-    assert outcome.refusals[0].reason == reason
+    assert outcome.refusals[0].reason == "fix rolled back: ATN101 is still reported after the fix"
 
 
-def test_attach_fixes_reports_the_edits_the_fixer_applies() -> None:
+def test_check_reports_the_edits_the_fixer_applies() -> None:
     rule = _rule(HYBRID)
-    check = _check(rule, "==4.51.0")
-    found = check(SEED)
-    attach_fixes(SEED, found, unsafe=False)
-    fix = found[0].fix
+    (reported,) = _reported(SEED, rule, "==4.51.0")
+    fix = reported.fix
     assert fix is not None and fix.applicability == "safe" and fix.message == "use hybrid"
     applied = apply_edits(SEED, fix.edits)
-    assert applied == fix_source(SEED, check(SEED), False, path="case.py", recheck=check).text
+    assert applied == _fix(SEED, rule, "==4.51.0").text
     assert 'cache_implementation="hybrid")' in applied
 
 
-def test_attach_fixes_leaves_unsafe_fixes_out_unless_asked() -> None:
-    check = _check(rule_by_code()["ATN101"], ">=4.50")
-    held, shown = check(SEED), check(SEED)
-    attach_fixes(SEED, held, unsafe=False)
-    attach_fixes(SEED, shown, unsafe=True)
-    assert held[0].fix is None
-    assert shown[0].fix is not None and shown[0].fix.applicability == "unsafe"
-    assert '"sdpa"' in apply_edits(SEED, shown[0].fix.edits)
+def test_check_reports_unsafe_fixes_for_the_report_to_show_or_hide() -> None:
+    (reported,) = _reported(SEED, rule_by_code()["ATN101"], ">=4.50")
+    assert reported.fix is not None and reported.fix.applicability == "unsafe"
+    assert '"sdpa"' in apply_edits(SEED, reported.fix.edits)
+    assert _fix(SEED, rule_by_code()["ATN101"], ">=4.50").text == SEED

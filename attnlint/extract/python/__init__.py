@@ -27,7 +27,9 @@ def extract_python(text: str, path: str, root: Path | None = None) -> list[Model
     """Every model use in a Python source. Raises SyntaxError (or ValueError) if it does not parse."""
     with warnings.catch_warnings():  # a user's invalid escape sequence is not attnlint's to report
         warnings.simplefilter("ignore")
-        tree = ast.parse(text, filename=path)
+        # Not the real path: CPython would read the file on disk to place a syntax error's column,
+        # and a notebook's file is JSON, not this text.
+        tree = ast.parse(text, filename="<attnlint>")
     extractor = Extractor(text, path, root)
     uses = extractor.run(tree)
     return read_context(text, tree, extractor.pos.span, path, extractor.folders).apply(uses)

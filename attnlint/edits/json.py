@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Any
 
-from attnlint.diagnostic import Diagnostic, Edit
+from attnlint.diagnostic import Edit
+from attnlint.edits.refusal import FixRefused, planned
 from attnlint.facts import Setting, Site
-from attnlint.fix.outcome import FixRefused, planned
-from attnlint.fix.text import LineIndex
+from attnlint.finding import Finding
+from attnlint.source import LineIndex, SourceText
 
 __all__ = ["json_edits", "json_file_for"]
 
@@ -75,22 +76,22 @@ def _remove_key(index: LineIndex, setting: Setting) -> Edit:
     return index.edit(before if text[before] == "," else before + 1, end, "")
 
 
-def json_file_for(diagnostic: Diagnostic) -> str | None:
-    """Which file a config diagnostic's fix edits (the value's file, or where a key is added)."""
-    plan, use = diagnostic.plan, diagnostic.use
+def json_file_for(finding: Finding) -> str | None:
+    """Which file a config finding's fix edits (the value's file, or where a key is added)."""
+    plan, use = finding.plan, finding.use
     if plan is None or plan.spec is None or use is None or plan.spec.action == "pin":
         return None
-    settings = _settings(diagnostic)
+    settings = _settings(finding)
     if settings:
         return settings[0].span.path if settings[0].span else None
     site = _site(plan.sites or use.sites, plan.spec.action)
     return site.span.path if site else None
 
 
-def _settings(diagnostic: Diagnostic) -> list[Setting]:
-    assert diagnostic.plan is not None and diagnostic.plan.spec is not None and diagnostic.use is not None
-    action, plan = diagnostic.plan.spec.action, diagnostic.plan
-    settings = diagnostic.use.attn if action == "set_attn" else diagnostic.use.cache
+def _settings(finding: Finding) -> list[Setting]:
+    assert finding.plan is not None and finding.plan.spec is not None and finding.use is not None
+    action, plan = finding.plan.spec.action, finding.plan
+    settings = finding.use.attn if action == "set_attn" else finding.use.cache
     if plan.setting is not None and plan.setting in settings:
         settings = [plan.setting]
     return [s for s in settings if s.origin == "json" and s.span is not None]
@@ -103,19 +104,19 @@ def _site(sites: Sequence[Site], action: str) -> Site | None:
     )
 
 
-def json_edits(text: str, path: str, diagnostic: Diagnostic) -> list[Edit]:
-    """The edits to `text` (the file at `path`) that apply a config diagnostic's planned fix."""
-    _, spec, _ = planned(diagnostic)
+def json_edits(source: SourceText, finding: Finding) -> list[Edit]:
+    """The edits to one file of a model folder that apply a config finding's planned fix."""
+    _, spec, _ = planned(finding)
     action, value = spec.action, spec.value
-    _load(text)
-    index = LineIndex(text)
-    name = PurePath(path).name  # inside one model folder a file's name identifies it
-    settings = [s for s in _settings(diagnostic) if s.span is not None and PurePath(s.span.path).name == name]
+    _load(source.text)
+    index = source.index
+    name = PurePath(source.path).name  # inside one model folder a file's name identifies it
+    settings = [s for s in _settings(finding) if s.span is not None and PurePath(s.span.path).name == name]
     if action == "remove_cache":
         return [_remove_key(index, s) for s in settings]
     if settings:
         return [_replace_value(index, s, value) for s in settings]
-    destination = json_file_for(diagnostic)
+    destination = json_file_for(finding)
     if destination is None or PurePath(destination).name != name:
         raise FixRefused(f"the fix belongs in another file ({destination})")
     return [_add_key(index, _KEYWORD[action], value)]

@@ -1,0 +1,193 @@
+"""One source text per file: the bytes read, the text decoded, and the one row/column conversion.
+
+Checking, fixing and writing all read a file through `SourceText`, so the text the extractor saw is
+the text the fixer edits and the bytes the writer compares against. Rows end at "\\n", "\\r\\n" or a
+lone "\\r" and nowhere else, as in CPython's tokenizer and libcst: a form feed, U+0085, U+2028 or
+U+2029 is a character of its line. Columns are 1-based characters counted after a UTF-8 BOM.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import io
+import json
+import re
+import tokenize
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+from attnlint.diagnostic import Edit
+from attnlint.facts import Location
+
+__all__ = ["LineIndex", "NotebookError", "SourceError", "SourceText", "decode", "split_lines"]
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of `text`, each with its own line end; only "\\n", "\\r\\n" and "\\r" end a line."""
+    lines, start = [], 0
+    for match in _LINE_END.finditer(text):
+        lines.append(text[start : match.end()])
+        start = match.end()
+    if start < len(text):
+        lines.append(text[start:])
+    return lines
+
+
+class LineIndex:
+    """Offsets of line starts in a text, so that a location converts both ways in O(log n)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0, *(m.end() for m in _LINE_END.finditer(text))]
+
+    def offset(self, row: int, column: int) -> int:
+        """The string offset of a 1-based (row, column); ValueError when it lies outside the text."""
+        if not 1 <= row <= len(self.starts):
+            raise ValueError(f"row {row} is outside the text ({len(self.starts)} lines)")
+        start = self.starts[row - 1]
+        end = self.starts[row] if row < len(self.starts) else len(self.text)
+        offset = start + column - 1
+        if not start <= offset <= end:
+            raise ValueError(f"column {column} is outside row {row}")
+        return offset
+
+    def location(self, offset: int) -> Location:
+        row = bisect.bisect_right(self.starts, offset)
+        return Location(row=row, column=offset - self.starts[row - 1] + 1)
+
+    def edit(self, start: int, end: int, content: str) -> Edit:
+        """The ruff-style edit replacing text[start:end] with `content`."""
+        return Edit(content=content, location=self.location(start), end_location=self.location(end))
+
+
+class SourceError(ValueError):
+    """A file whose text cannot be had: `code` is the file-level rule (ATN002 undecodable, ATN003
+    invalid JSON), `row`/`column` where the problem is."""
+
+    def __init__(self, code: str, reason: str, row: int = 1, column: int = 1) -> None:
+        super().__init__(reason)
+        self.code, self.reason, self.row, self.column = code, reason, row, column
+
+
+class NotebookError(SourceError):
+    """The file is not notebook JSON."""
+
+    def __init__(self, reason: str, row: int = 1, column: int = 1) -> None:
+        super().__init__("ATN003", reason, row, column)
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A file as attnlint reads it. `text` is what extraction sees and fixes edit; `data` the exact
+    bytes read (a writer refuses to replace a file whose bytes changed since). For a notebook,
+    `text` is its code cells joined and `cells` holds the first row of each code cell in it."""
+
+    path: str
+    data: bytes
+    text: str
+    encoding: str = "utf-8"
+    bom: bool = False
+    cells: tuple[int, ...] | None = None
+    newline: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        found = _LINE_END.search(self.text)
+        object.__setattr__(self, "newline", found.group() if found else "\n")
+
+    @cached_property
+    def index(self) -> LineIndex:
+        return LineIndex(self.text)
+
+    def encode(self, text: str) -> bytes:
+        """The bytes of `text` in this file's encoding, with its BOM if it had one."""
+        body = text.encode(self.encoding)
+        return codecs.BOM_UTF8 + body if self.bom else body
+
+    def with_text(self, text: str) -> SourceText:
+        """The same file holding `text` (a fix candidate), for re-checking before anything is written."""
+        return replace(self, text=text, data=self.encode(text))
+
+    def cell_of(self, row: int) -> tuple[int, int]:
+        """A notebook row of the joined code as (1-based code cell, row within that cell)."""
+        starts = self.cells or (1,)
+        index = max(bisect.bisect_right(starts, row) - 1, 0)
+        return index + 1, max(row - starts[index] + 1, 1)
+
+
+def _python_text(path: str, data: bytes) -> SourceText:
+    """PEP 263 / BOM aware decoding of a Python file."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:  # a bad coding cookie, or first lines that are not UTF-8
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as undecodable:
+            raise _undecodable(data, undecodable) from exc
+        raise SourceError("ATN002", exc.msg) from exc
+    bom = encoding == "utf-8-sig"
+    encoding = "utf-8" if bom else encoding
+    try:
+        text = data[len(codecs.BOM_UTF8) if bom else 0 :].decode(encoding)
+    except LookupError as exc:
+        raise SourceError("ATN002", str(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise _undecodable(data, exc) from exc
+    return SourceText(path, data, text, encoding, bom)
+
+
+def _undecodable(data: bytes, exc: UnicodeDecodeError) -> SourceError:
+    """ATN002 at the row of the first byte that does not decode."""
+    row = data[: exc.start].count(b"\n") + 1
+    reason = f"{exc.reason} at byte {exc.start} as {exc.encoding}; save the file as UTF-8"
+    return SourceError("ATN002", reason, row)
+
+
+def _json_text(path: str, data: bytes) -> SourceText:
+    bom = data.startswith(codecs.BOM_UTF8)
+    try:
+        text = data[len(codecs.BOM_UTF8) if bom else 0 :].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError("ATN003", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    return SourceText(path, data, text, "utf-8", bom)
+
+
+def _code_lines(source: object) -> list[str]:
+    """A cell's lines with IPython magics (`%pip`, `!ls`, a `%%time` cell) blanked, rows kept."""
+    text = "".join(source) if isinstance(source, list) else str(source)
+    lines = [line.rstrip("\r\n") for line in split_lines(text)]
+    if lines and lines[0].lstrip().startswith("%%"):
+        return [""] * len(lines)
+    return ["" if line.lstrip().startswith(("%", "!")) else line for line in lines]
+
+
+def _notebook_text(path: str, data: bytes) -> SourceText:
+    """The code cells of a notebook joined into one program, and where each cell starts."""
+    try:
+        document = json.loads(data)
+    except UnicodeDecodeError as exc:
+        raise NotebookError(f"not UTF-8: {exc.reason} at byte {exc.start}") from exc
+    except json.JSONDecodeError as exc:
+        raise NotebookError(exc.msg, exc.lineno, exc.colno) from exc
+    cells = document.get("cells") if isinstance(document, dict) else None
+    if not isinstance(cells, list):
+        raise NotebookError("not a Jupyter notebook: no `cells` list")
+    lines: list[str] = []
+    starts: list[int] = []
+    for cell in cells:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            starts.append(len(lines) + 1)
+            lines.extend(_code_lines(cell.get("source", "")) or [""])
+    return SourceText(path, data, "\n".join(lines) + "\n", cells=tuple(starts))
+
+
+def decode(path: str, data: bytes) -> SourceText:
+    """The source text of a file's bytes, by kind: notebook, JSON or Python. Raises SourceError."""
+    if path.endswith(".ipynb"):
+        return _notebook_text(path, data)
+    if path.endswith(".json"):
+        return _json_text(path, data)
+    return _python_text(path, data)
+
