@@ -108,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="also report, as warnings, findings whose context (dtype, device, precision) is not known",
     )
     check.add_argument("--fix", action="store_true", help="apply safe fixes (as `attnlint fix`)")
+    check.add_argument(
+        "--no-cache", action="store_true", help="check every file afresh, without .attnlint_cache/"
+    )
     _add_unsafe_fixes(check, "also apply (or show) unsafe fixes")
     check.add_argument("--diff", action="store_true", help="print the fixes as a diff instead of writing")
     check.set_defaults(handler=_run_check)
@@ -182,7 +185,12 @@ def _run_check(args: argparse.Namespace) -> int:
 
     settings, root = settings_for(args)
     result = check_paths(
-        args.paths, settings, args.transformers_version, root=root, force_exclude=args.force_exclude
+        args.paths,
+        settings,
+        args.transformers_version,
+        root=root,
+        force_exclude=args.force_exclude,
+        cache=not args.no_cache,
     )
     if not result.files_checked:
         print("attnlint: warning: no Python files or model folders found to check", file=sys.stderr)

@@ -21,6 +21,7 @@ from attnlint.extract.configs import CONFIG_FILE, GENERATION_FILE
 from attnlint.extract.versions import has_pin_files, resolve_target
 from attnlint.finding import Finding, file_problem
 from attnlint.prefilter import may_trigger
+from attnlint.result_cache import ResultCache
 from attnlint.settings import Settings, find_project_root
 from attnlint.source import SourceError, SourceText, decode
 from attnlint.walk import discover
@@ -74,11 +75,14 @@ class _Run:
     requirements; each target is resolved once.
     """
 
-    def __init__(self, settings: Settings, override: str | None, root: Path) -> None:
+    def __init__(self, settings: Settings, override: str | None, root: Path, cache: bool) -> None:
         self.settings = settings
         self.override = override
         self.root = root
         self.checked: list[Checked] = []
+        #: Diagnostics taken from the result cache: reported, but with no finding for the fixer.
+        self.reused: list[Diagnostic] = []
+        self.results = ResultCache(root, ()) if cache else None
         self._roots: dict[Path, Path] = {}
         self._contexts: dict[Path, CheckContext] = {}
 
@@ -108,11 +112,20 @@ class _Run:
         if context.selected(finding.code):
             self.checked.append(Checked(Unit(()), context, (finding,)))
 
-    def check(self, unit: Unit, folder: Path) -> None:
+    def check(self, unit: Unit, folder: Path) -> list[Finding]:
         context = self.context_of(folder)
         found = check_unit(unit, context)
         if found:
             self.checked.append(Checked(unit, context, tuple(found)))
+        return found
+
+    def cache_key(self, name: str, data: bytes, folder: Path) -> str | None:
+        """The result-cache key of one source, None when the run does not use the cache."""
+        if self.results is None:
+            return None
+        # the context holds everything a file's findings depend on besides its bytes: target,
+        # root (model paths are relative to it), selection and strictness
+        return self.results.key(name, data, (repr(self.context_of(folder)),))
 
     def source(self, path: Path) -> None:
         """Read, prefilter and check one Python file or notebook."""
@@ -124,12 +137,21 @@ class _Run:
             return
         if not may_trigger(data):
             return
+        key = self.cache_key(name, data, path.parent)
+        if key is not None and self.results is not None:
+            records = self.results.get(key)
+            if records is not None:
+                self.reused.extend(Diagnostic.model_validate(r) for r in records)
+                return
         try:
             source = decode(name, data)
         except SourceError as exc:
             self.problem(_undecodable(name, exc))
             return
-        self.check(Unit((source,)), path.parent)
+        unit = Unit((source,))
+        found = self.check(unit, path.parent)
+        if key is not None and self.results is not None:
+            self.results.put(key, [d.model_dump(mode="json") for d in diagnostics(unit, found)])
 
     def config_folder(self, folder: Path) -> None:
         """Read and check a model folder's config.json and generation_config.json as one unit."""
@@ -164,6 +186,7 @@ def check_paths(
     *,
     root: Path | None = None,
     force_exclude: bool = False,
+    cache: bool = False,
 ) -> CheckResult:
     """Check every Python file, notebook and model folder under `paths` against the rule base.
 
@@ -172,10 +195,12 @@ def check_paths(
     `target_override` is a `--transformers-version` specifier and wins over the settings and the
     pins. Raises `walk.MissingPathError` for a path that does not exist and `VersionError` for a
     specifier or pin file that cannot be read; everything wrong with a single file is a
-    diagnostic instead.
+    diagnostic instead. With `cache`, a Python file or notebook whose findings are in the result
+    cache (`attnlint.result_cache`) is not checked again; its diagnostics are reported but it has
+    no `Checked` entry, so the fixer never runs with the cache.
     """
     project_root = (root if root is not None else find_project_root(Path.cwd())).resolve()
-    run = _Run(settings, target_override, project_root)
+    run = _Run(settings, target_override, project_root, cache)
     run.context_of(project_root)
     found = discover(
         [Path(p) for p in paths],
@@ -189,6 +214,7 @@ def check_paths(
     for folder in found.config_folders:
         run.config_folder(folder)
     reported = [d for checked in run.checked for d in diagnostics(checked.unit, checked.findings)]
+    reported += run.reused
     return CheckResult(
         diagnostics=sorted(reported, key=Diagnostic.sort_key),
         checked=run.checked,

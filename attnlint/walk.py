@@ -34,6 +34,7 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     "dist",
     ".tox",
     ".nox",
+    ".attnlint_cache",
 )
 #: Files that make their folder a model folder for `extract_config_folder`.
 CONFIG_NAMES = frozenset({"config.json", "generation_config.json"})
