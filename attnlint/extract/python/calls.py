@@ -127,6 +127,8 @@ class CallReader(Recorder):
         model_type = from_config_class(name)
         if model_type is not None:
             return self._config(model_type, node)
+        if is_model_class(name) and (node.args or keyword_value(node, "config") is not None):
+            return self._load(name, node)  # `LlamaForCausalLM(config)`: built from a config object
         return UNKNOWN
 
     def _loader(self, name: str, node: ast.Call) -> Value:

@@ -10,10 +10,12 @@ from attnlint.extract.python.calls import CallReader
 from attnlint.extract.python.resolve import UNKNOWN, dotted
 from attnlint.extract.values import (
     Bag,
+    Choice,
     ConfigVal,
     DictVal,
     GenCfg,
     Items,
+    Lit,
     ModelRef,
     Value,
     normalise_name,
@@ -54,6 +56,8 @@ class Extractor(CallReader):
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
             self._assign(node.target, self._resolve(node.value), node)
             self._calls(node.value)
+        elif isinstance(node, ast.If | ast.Match):
+            self._alternatives(node)
         elif isinstance(node, ast.Return) and node.value is not None:
             value = self._resolve(node.value)
             if self.functions and isinstance(value, ModelRef | Items):
@@ -63,6 +67,40 @@ class Extractor(CallReader):
             for target in self._targets(node):
                 self._assign(target, UNKNOWN, node)
             self._generic(node)
+
+    def _alternatives(self, node: ast.If | ast.Match) -> None:
+        """Each branch of an `if` or `match` starts from the same names. Afterwards a name that the
+        branches left holding different literals holds a `Choice` naming each branch, as a conditional
+        expression would, so a setting chosen by an `if` statement is read as alternatives (and a
+        device or dtype chosen that way is not known to hold). Other values keep the last branch's."""
+        if isinstance(node, ast.If):
+            self._calls(node.test)
+            where = f"the `if` on line {node.lineno}"
+            branches = [
+                (node.body, f"the if branch of {where}"),
+                (node.orelse, f"the else branch of {where}"),
+            ]
+        else:
+            self._calls(node.subject)
+            branches = [(case.body, f"the case on line {case.pattern.lineno}") for case in node.cases]
+        scope = self.scopes[-1]
+        before = dict(scope)
+        outcomes: list[tuple[dict[str, Value], str]] = []
+        for body, words in branches:
+            scope.clear()
+            scope.update(before)
+            self._body(body)
+            outcomes.append((dict(scope), words))
+        merged = dict(before)
+        for values, _ in outcomes:  # what any branch set, the last branch's value winning
+            merged.update({name: value for name, value in values.items() if before.get(name) is not value})
+        for name in merged:
+            options = [(values[name], words) for values, words in outcomes if name in values]
+            literal = all(isinstance(value, Lit | Choice) for value, _ in options)
+            if literal and len({id(value) for value, _ in options}) > 1:
+                merged[name] = Choice(tuple(options))
+        scope.clear()
+        scope.update(merged)
 
     @staticmethod
     def _targets(node: ast.stmt) -> Iterator[ast.expr]:
