@@ -95,6 +95,18 @@ def test_generated_docs_are_current() -> None:
     assert stale_docs(REPO) == [], "regenerate with `python -m attnlint.report.rule_docs`"
 
 
+def test_stale_docs_are_named_and_rewritten(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    readme_text = "# x\n<!-- rules:start -->\nold\n<!-- rules:end -->\nend\n"
+    (tmp_path / "README.md").write_text(readme_text, encoding="utf-8")
+    (tmp_path / RULES_PAGE).write_text("old\n", encoding="utf-8")
+    assert stale_docs(tmp_path) == [tmp_path / RULES_PAGE, tmp_path / "README.md"]
+    assert stale_docs(tmp_path, rewrite=True) == [tmp_path / RULES_PAGE, tmp_path / "README.md"]
+    assert stale_docs(tmp_path) == []
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert readme.startswith("# x\n<!-- rules:start -->\n| Code |") and readme.endswith("-->\nend\n")
+
+
 def _github_slug(heading: str) -> str:
     """The anchor GitHub gives a Markdown heading: lower case, punctuation dropped, spaces to '-'."""
     text = heading.lstrip("#").strip().lower()

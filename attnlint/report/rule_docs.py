@@ -17,7 +17,7 @@ from attnlint.knowledge import rules as all_rules
 from attnlint.knowledge.links import rule_heading
 from attnlint.knowledge.schema import FixSpec, Rule
 
-__all__ = ["render_rule", "render_rule_table", "render_rules", "stale_docs", "update_docs"]
+__all__ = ["render_rule", "render_rule_table", "render_rules", "stale_docs"]
 
 RULES_PAGE = Path("docs") / "rules.md"
 README = Path("README.md")
@@ -114,28 +114,23 @@ def _generated(repo: Path, rules: Sequence[Rule]) -> dict[Path, str]:
     }
 
 
-def stale_docs(repo: Path) -> list[Path]:
-    """The generated files under `repo` (docs/rules.md, the README table) that are out of date."""
+def stale_docs(repo: Path, *, rewrite: bool = False) -> list[Path]:
+    """The generated files under `repo` (docs/rules.md, the README table) that are out of date;
+    with `rewrite`, each of them is rewritten too."""
     wanted = _generated(repo, all_rules())
-    return [path for path, text in wanted.items() if path.read_text(encoding="utf-8") != text]
-
-
-def update_docs(repo: Path) -> list[Path]:
-    """Rewrite the generated files that are out of date; returns those it rewrote."""
-    wanted = _generated(repo, all_rules())
-    stale = stale_docs(repo)
-    for path in stale:
+    stale = [path for path, text in wanted.items() if path.read_text(encoding="utf-8") != text]
+    for path in stale if rewrite else ():
         path.write_text(wanted[path], encoding="utf-8")
     return stale
 
 
 def main(argv: Sequence[str]) -> int:
     """`--check`: exit 1 naming the stale files; otherwise rewrite them. Run from the repository root."""
-    repo = Path.cwd()
-    stale = stale_docs(repo) if "--check" in argv else update_docs(repo)
+    repo, check = Path.cwd(), "--check" in argv
+    stale = stale_docs(repo, rewrite=not check)
     for path in stale:
-        sys.stdout.write(f"{'stale' if '--check' in argv else 'rewrote'}: {path.relative_to(repo)}\n")
-    return 1 if stale and "--check" in argv else 0
+        sys.stdout.write(f"{'stale' if check else 'rewrote'}: {path.relative_to(repo)}\n")
+    return 1 if stale and check else 0
 
 
 if __name__ == "__main__":
