@@ -182,8 +182,10 @@ def _run_check(args: argparse.Namespace) -> int:
         return _run_fix(args)
     from attnlint.project import check_paths
     from attnlint.report import render
+    from attnlint.report.progress import Progress, summary_line
 
     settings, root = settings_for(args)
+    progress = Progress(sys.stderr)
     result = check_paths(
         args.paths,
         settings,
@@ -191,13 +193,19 @@ def _run_check(args: argparse.Namespace) -> int:
         root=root,
         force_exclude=args.force_exclude,
         cache=not args.no_cache,
+        progress=progress,
     )
+    progress.clear()
     if not result.files_checked:
         print("attnlint: warning: no Python files or model folders found to check", file=sys.stderr)
     for notice in result.notices:
         print(f"attnlint: {notice}", file=sys.stderr)
     output_format = args.output_format or settings.output_format
     sys.stdout.write(render(result.diagnostics, output_format, unsafe_fixes=settings.unsafe_fixes))
+    sys.stdout.flush()
+    found, seconds = len(result.diagnostics), progress.elapsed()
+    seen, parsed, cached = result.files_checked, result.files_parsed, result.files_from_cache
+    progress.summary(summary_line(seen, parsed, cached, found, seconds))
     return 1 if result.diagnostics and not args.exit_zero else 0
 
 

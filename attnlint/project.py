@@ -10,7 +10,7 @@ hides the findings in the others, and nothing is printed from here.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +49,10 @@ class CheckResult:
     checked: list[Checked] = field(default_factory=list)
     files_checked: int = 0
     notices: list[str] = field(default_factory=list)
+    #: Files and model folders parsed and judged in this run, and files whose findings came from
+    #: the result cache (the rest did not pass the prefilter).
+    files_parsed: int = 0
+    files_from_cache: int = 0
 
 
 def display_path(path: Path) -> str:
@@ -82,6 +86,8 @@ class _Run:
         self.checked: list[Checked] = []
         #: Diagnostics taken from the result cache: reported, but with no finding for the fixer.
         self.reused: list[Diagnostic] = []
+        self.parsed = 0
+        self.from_cache = 0
         self.results = ResultCache(root, ()) if cache else None
         self._roots: dict[Path, Path] = {}
         self._contexts: dict[Path, CheckContext] = {}
@@ -114,6 +120,7 @@ class _Run:
 
     def check(self, unit: Unit, folder: Path) -> list[Finding]:
         context = self.context_of(folder)
+        self.parsed += 1
         found = check_unit(unit, context)
         if found:
             self.checked.append(Checked(unit, context, tuple(found)))
@@ -141,6 +148,7 @@ class _Run:
         if key is not None and self.results is not None:
             records = self.results.get(key)
             if records is not None:
+                self.from_cache += 1
                 self.reused.extend(Diagnostic.model_validate(r) for r in records)
                 return
         try:
@@ -187,6 +195,7 @@ def check_paths(
     root: Path | None = None,
     force_exclude: bool = False,
     cache: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CheckResult:
     """Check every Python file, notebook and model folder under `paths` against the rule base.
 
@@ -197,7 +206,8 @@ def check_paths(
     specifier or pin file that cannot be read; everything wrong with a single file is a
     diagnostic instead. With `cache`, a Python file or notebook whose findings are in the result
     cache (`attnlint.result_cache`) is not checked again; its diagnostics are reported but it has
-    no `Checked` entry, so the fixer never runs with the cache.
+    no `Checked` entry, so the fixer never runs with the cache. `progress(done, total)` is called
+    after each file or model folder.
     """
     project_root = (root if root is not None else find_project_root(Path.cwd())).resolve()
     run = _Run(settings, target_override, project_root, cache)
@@ -209,15 +219,22 @@ def check_paths(
         respect_gitignore=settings.respect_gitignore,
         force_exclude=force_exclude or settings.force_exclude,
     )
-    for path in found.sources:
+    total = len(found.sources) + len(found.config_folders)
+    for done, path in enumerate(found.sources, 1):
         run.source(path)
-    for folder in found.config_folders:
+        if progress is not None:
+            progress(done, total)
+    for done, folder in enumerate(found.config_folders, len(found.sources) + 1):
         run.config_folder(folder)
+        if progress is not None:
+            progress(done, total)
     reported = [d for checked in run.checked for d in diagnostics(checked.unit, checked.findings)]
     reported += run.reused
     return CheckResult(
         diagnostics=sorted(reported, key=Diagnostic.sort_key),
         checked=run.checked,
-        files_checked=len(found.sources) + len(found.config_folders),
+        files_checked=total,
         notices=run.notices(),
+        files_parsed=run.parsed,
+        files_from_cache=run.from_cache,
     )
