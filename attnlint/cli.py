@@ -1,4 +1,4 @@
-"""The `attnlint` command: `check`, `fix` and `rule`, with ruff's exit codes.
+"""The `attnlint` command: `check`, `fix`, `rule` and `probe`, with ruff's exit codes.
 
 Exit codes: 0 when nothing is found (or `--exit-zero`), 1 when something is found, 2 when the run
 itself is wrong (bad option, bad `[tool.attnlint]` key, bad version specifier, missing path) or
@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Find, fix and guard broken attention x KV-cache configurations in transformers code.",
     )
     parser.add_argument("--version", action="version", version=f"attnlint {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{check,fix,rule}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{check,fix,rule,probe}")
 
     check = commands.add_parser("check", help="report broken attention/cache configurations")
     add_selection(check)
@@ -124,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
     rule.add_argument("--all", action="store_true", help="explain every rule")
     rule.add_argument("--output-format", choices=("text", "json"), default="text")
     rule.set_defaults(handler=_run_rule)
+
+    probe = commands.add_parser("probe", help="run attention x cache combinations on the installed stack")
+    from attnlint.probe.command import add_arguments
+
+    add_arguments(probe)
+    probe.set_defaults(handler=_run_probe)
     return parser
 
 
@@ -207,6 +213,16 @@ def _run_check(args: argparse.Namespace) -> int:
     seen, parsed, cached = result.files_checked, result.files_parsed, result.files_from_cache
     progress.summary(summary_line(seen, parsed, cached, found, seconds))
     return 1 if result.diagnostics and not args.exit_zero else 0
+
+
+def _run_probe(args: argparse.Namespace) -> int:
+    """`attnlint probe`: torch and transformers are imported only by the worker process it starts."""
+    from attnlint.probe.command import run
+
+    try:
+        return run(args)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def _rule_record(rule: Rule) -> dict[str, Any]:

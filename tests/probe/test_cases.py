@@ -1,0 +1,69 @@
+"""The probe's case data and matrix rendering, without running any model."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from attnlint.cli import build_parser
+from attnlint.probe.cases import DEFAULT_MODELS, Case, Outcome, default_cases
+from attnlint.probe.command import select_cases
+from attnlint.probe.render import render_text
+from attnlint.probe.runner import Stack
+
+
+def test_case_and_outcome_round_trip_through_json() -> None:
+    case = Case("gemma2", "sdpa", "hybrid", "folder", overrides=(("sliding_window", 4),), new_tokens=16)
+    assert Case.from_json(case.to_json()) == case
+    outcome = Outcome(case, "MISMATCH", first_diff=3, max_diff=0.5, warnings=("w",))
+    assert Outcome.from_json(outcome.to_json()) == outcome
+    assert outcome.to_json()["id"] == "gemma2/sdpa/hybrid/folder/sliding_window=4/new=16"
+
+
+def test_default_matrix_covers_every_model_attention_cache_and_form() -> None:
+    cases = default_cases()
+    assert len({c.id for c in cases}) == len(cases)
+    assert {c.model for c in cases} == set(DEFAULT_MODELS)
+    assert {(c.attn, c.cache) for c in cases if c.model == "llama4_text" and c.form == "kwarg"} >= {
+        ("flex_attention", "default"), ("sdpa", "static"), ("eager", "hybrid")}
+    assert {c.form for c in cases if c.attn == "flex_attention"} == {"kwarg", "config", "folder"}
+
+
+def test_selection_narrows_and_sets_the_flex_kernel() -> None:
+    parser = build_parser()
+    args = parser.parse_args(["probe", "--models", "llama", "--attn", "flex_attention", "--forms", "kwarg"])
+    chosen = select_cases(args)
+    assert chosen and all(c.attn == "flex_attention" and c.form == "kwarg" for c in chosen)
+    assert {c.kernel for c in chosen} == {"uncompiled"}
+    cuda = select_cases(parser.parse_args(["probe", "--device", "cuda", "--models", "llama"]))
+    assert {c.kernel for c in cuda} == {"compiled"}
+    with pytest.raises(ValueError, match="unknown model type"):
+        select_cases(parser.parse_args(["probe", "--models", "nope"]))
+
+
+def test_matrix_text_has_one_grid_per_model_with_notes() -> None:
+    stack = Stack("5.24.0", "2.13.0", outcomes=[
+        Outcome(Case("llama", "sdpa"), "OK", max_diff=1e-6),
+        Outcome(Case("llama", "sdpa", "static"), "FAIL", "ValueError", "boom"),
+        Outcome(Case("llama", "eager", "static"), "FAIL", "ValueError", "boom"),
+        Outcome(Case("gpt_oss", "sdpa"), "SKIP", message="transformers 4.51.0 has no GptOssForCausalLM"),
+        Outcome(Case("llama", "flex_attention", "static"), "MISMATCH", first_diff=1, max_diff=7.4),
+    ])
+    text = render_text(stack)
+    assert "llama:" in text and "gpt_oss:" in text
+    assert "FAIL [1]" in text and "[1] FAIL ValueError: boom" in text
+    assert text.count("[1] FAIL") == 1  # one note for both identical failures
+    assert "MISMATCH [2]" in text and "first differing position 1; max |logit diff| 7.4" in text
+    assert "SKIP [1]" in text and "has no GptOssForCausalLM" in text
+    assert text.rstrip().endswith("5 cases: 1 OK, 2 FAIL, 1 MISMATCH, 1 SKIP")
+
+
+def test_probe_command_line_stays_light() -> None:
+    """Parsing `probe` and listing its cases never imports torch or transformers."""
+    code = ("import sys; from attnlint.cli import main; main(['probe', '--list', '--models', 'llama']); "
+            "assert 'torch' not in sys.modules and 'transformers' not in sys.modules, 'heavy import'")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "llama/flex_attention/static/kwarg/uncompiled" in proc.stdout.splitlines()
