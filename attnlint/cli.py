@@ -123,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     rule.add_argument("code", nargs="?", help="rule code, e.g. ATN101")
     rule.add_argument("--all", action="store_true", help="explain every rule")
     rule.add_argument("--output-format", choices=("text", "json"), default="text")
+    rule.add_argument("--stats", action="store_true",
+                      help="with --all: count the rules and those verified by reproduction")
     rule.set_defaults(handler=_run_rule)
 
     probe = commands.add_parser("probe", help="run attention x cache combinations on the installed stack")
@@ -236,6 +238,7 @@ def _rule_record(rule: Rule) -> dict[str, Any]:
         "summary": rule.summary,
         "transformers": rule.transformers,
         "fix": rule.fixes[0].applicability if rule.fixes else None,
+        "reproduced": [r.model_dump() for r in rule.reproduced],
         "url": rule.url,
         "explanation": render_rule(rule),
     }
@@ -253,6 +256,11 @@ def _run_rule(args: argparse.Namespace) -> int:
         if rule is None:
             raise UsageError(f"unknown rule code {args.code!r} (see `attnlint rule --all`)")
         chosen = [rule]
+    if args.stats:
+        from attnlint.probe.status import stats
+
+        sys.stdout.write(stats(chosen))
+        return 0
     if args.output_format == "json":
         records = [_rule_record(r) for r in chosen]
         sys.stdout.write(json.dumps(records if args.all else records[0], indent=2) + "\n")

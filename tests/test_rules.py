@@ -146,8 +146,8 @@ def test_render_rule_has_ruff_sections(rule: Rule) -> None:
     text = render_rule(rule)
     headings = [line for line in text.splitlines() if line.startswith("### ")]
     assert headings == [
-        "### What it does", "### Why is this bad?", "### Example", "### Use instead", "### Fix safety",
-        "### References",
+        "### What it does", "### Why is this bad?", "### Example", "### Use instead", "### Verification",
+        "### Fix safety", "### References",
     ]
     assert rule.code in text and rule.references[0].url in text
 

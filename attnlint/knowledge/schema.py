@@ -84,6 +84,46 @@ class Example(_Frozen):
     _spec = field_validator("target")(_check_specifier)
 
 
+Expectation = Literal["crash", "wrong-output", "no-effect", "fine"]
+
+
+class ProbeSpec(_Frozen):
+    """A probe case that reproduces a rule, and what the rule predicts for it inside its range.
+
+    The fields name an `attnlint probe` case (see docs/probe.md); `expect` is the predicted
+    behaviour: `crash` (with the exception type `error` and, optionally, `match` in its first line),
+    `wrong-output` (a MISMATCH against eager), `no-effect` (runs, and generate builds the same cache
+    as with no setting) or `fine`. Outside the rule's range the predicted symptom must be absent.
+    """
+
+    model: str
+    attn: str = "default"
+    cache: str = "default"
+    form: Literal["kwarg", "config", "folder"] = "kwarg"
+    kernel: Literal["compiled", "uncompiled"] = "uncompiled"
+    mode: Literal["generate", "no-cache", "attentions", "load-attentions", "kernel"] = "generate"
+    overrides: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    new_tokens: int = 8
+    expect: Expectation
+    error: str = ""
+    match: str = ""
+
+    @model_validator(mode="after")
+    def _crash_names_error(self) -> ProbeSpec:
+        if self.expect == "crash" and not self.error:
+            raise ValueError("a probe that expects a crash names the exception type in `error`")
+        return self
+
+
+class Reproduction(_Frozen):
+    """One run of a rule's probes: the stack, and whether the rule's prediction held there."""
+
+    transformers: str
+    torch: str
+    device: Literal["cpu", "cuda"] = "cpu"
+    affected: bool
+
+
 class Rule(_Frozen):
     """A known-broken configuration, keyed on model types, attention, cache, triggers and versions.
 
@@ -92,6 +132,9 @@ class Rule(_Frozen):
     `"file"` (ATN001-ATN004) describes a file that cannot be checked at all: it has no triggers,
     and its `message` takes the `{reason}` the reader gives. Which code ranges, trigger names and
     runtime repairs exist is data too (codes.toml, runtime.toml), checked when the rules load.
+    `probes` are the cases that reproduce the rule (`attnlint probe --verify-rules` runs them),
+    `unprobed` says why a rule has none (e.g. it needs a CUDA FlashAttention build), and
+    `reproduced` records the stacks where the probes were run and what they showed.
     """
 
     code: str
@@ -116,6 +159,9 @@ class Rule(_Frozen):
     runtime_repair: str | None = None
     valid: tuple[Example, ...] = ()
     invalid: tuple[Example, ...] = ()
+    probes: tuple[ProbeSpec, ...] = ()
+    unprobed: str = ""
+    reproduced: tuple[Reproduction, ...] = ()
 
     _spec = field_validator("transformers", "torch")(_check_specifier)
 

@@ -1,6 +1,7 @@
 """`attnlint probe`: choose the cases, run them, print the matrix (or verify the rules).
 
-Exit codes: 0 when the probe ran (whatever it found), 2 when it cannot run (as for every command).
+Exit codes: 0 when the probe ran (whatever it found), 1 when `--verify-rules` finds a rule whose
+prediction does not hold on this stack, 2 when the probe cannot run (as for every command).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def _names(text: str) -> tuple[str, ...]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="cpu", help="device the models run on: cpu (default) or cuda")
     parser.add_argument("--dtype", default="float32", choices=("float32", "bfloat16", "float16"))
-    parser.add_argument("--models", type=_names, default=DEFAULT_MODELS, metavar="TYPES",
+    parser.add_argument("--models", type=_names, metavar="TYPES",
                         help=f"comma-separated model types (default: {','.join(DEFAULT_MODELS)})")
     parser.add_argument("--attn", type=_names, metavar="NAMES",
                         help="only these attentions ('default' = unset)")
@@ -40,16 +41,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output-format", choices=("text", "json"), default="text")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument("--list", action="store_true", help="print the cases that would run, run nothing")
+    parser.add_argument("--verify-rules", action="store_true",
+                        help="run every rule's probe cases and report rules whose prediction fails here")
+    parser.add_argument("--rules", type=_names, metavar="CODES", help="with --verify-rules: only these rules")
+    parser.add_argument("--record", action="store_true",
+                        help="with --verify-rules: write a [[reproduced]] record into each rule that held")
 
 
 def select_cases(args: argparse.Namespace) -> list[Case]:
     """The default matrix for `--models`, narrowed by `--attn/--cache/--forms`, flex kernel applied."""
-    unknown = set(args.models) - set(KNOWN_MODELS)
+    models = args.models or DEFAULT_MODELS
+    unknown = set(models) - set(KNOWN_MODELS)
     if unknown:
         raise ValueError(f"unknown model type(s) {sorted(unknown)}; known: {', '.join(KNOWN_MODELS)}")
     kernel: Literal["compiled", "uncompiled"] = args.flex_kernel or (
         "compiled" if args.device.startswith("cuda") else "uncompiled")
-    cases = [replace(c, kernel=kernel) for c in default_cases(args.models)]
+    cases = [replace(c, kernel=kernel) for c in default_cases(models)]
     return [
         c for c in cases
         if (args.attn is None or c.attn in args.attn)
@@ -64,6 +71,10 @@ def _progress(done: int, total: int, outcome: Outcome) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.verify_rules:
+        from attnlint.probe.verify import run_verification
+
+        return run_verification(args, None if args.quiet else _progress)
     cases = select_cases(args)
     if args.list:
         sys.stdout.write("".join(f"{c.id}\n" for c in cases))

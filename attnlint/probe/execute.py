@@ -88,8 +88,9 @@ def uncompiled_flex() -> None:
             continue
         if hasattr(module, "compile_friendly_flex_attention"):
             setattr(module, "compile_friendly_flex_attention", kernel)  # noqa: B010 - typed as Any
-        if hasattr(module, "create_block_mask"):
-            setattr(module, "create_block_mask", block_mask)  # noqa: B010
+        for attribute, value in list(vars(module).items()):  # 4.51 imports it under another name
+            if value is torch_flex.create_block_mask:
+                setattr(module, attribute, block_mask)
 
 
 def _cache_desc(cache: Any) -> str:

@@ -4,7 +4,7 @@ Runs only inside the probe worker (imports torch and transformers). Dimensions a
 that still exercise what the rules talk about: grouped-query attention (4 query / 2 key-value
 heads), sliding windows shorter than the prompt, Llama4 chunks longer than prompt plus new tokens
 (so eager, the reference, is right on every release), softcapping on Gemma2. The configs are
-modelled on the public repro scripts of the reference notes (observed-matrix.md), not copied code.
+modelled on the shapes of public repro scripts for these bugs, not copied code.
 """
 
 from __future__ import annotations

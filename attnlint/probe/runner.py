@@ -42,22 +42,25 @@ class Stack:
     outcomes: list[Outcome] = field(default_factory=list)
 
 
-def _read_line(stream: IO[bytes], deadline: float) -> bytes | None:
-    """One line from the worker before `deadline`, or None on timeout / end of stream."""
-    buffer = b""
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return None
-        ready, _, _ = select.select([stream], [], [], left)
-        if not ready:
-            return None
-        byte = stream.read(1)
-        if not byte:
-            return None
-        if byte == b"\n":
-            return buffer
-        buffer += byte
+class _Lines:
+    """Lines from the worker's stdout with a deadline each. It reads the raw descriptor, because a
+    buffered reader can hold a whole line that `select` then never reports as readable."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.fd, self.buffer = stream.fileno(), b""
+
+    def next(self, deadline: float) -> bytes | None:
+        """The next line before `deadline`, or None on timeout or end of stream."""
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.fd], [], [], left)[0]:
+                return None
+            chunk = os.read(self.fd, 65536)
+            if not chunk:
+                return None
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line
 
 
 class _Worker:
@@ -67,16 +70,13 @@ class _Worker:
             [sys.executable, "-m", "attnlint.probe.worker", *options],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, env=env,
         )
-        line = _read_line(self._stdout, time.monotonic() + STARTUP_TIMEOUT)
+        assert self.proc.stdout is not None
+        self.lines = _Lines(self.proc.stdout)
+        line = self.lines.next(time.monotonic() + STARTUP_TIMEOUT)
         if line is None:
             self.close()
             raise ProbeError(f"the probe worker did not start: {self.stderr_tail()}")
         self.hello: dict[str, Any] = json.loads(line)
-
-    @property
-    def _stdout(self) -> IO[bytes]:
-        assert self.proc.stdout is not None
-        return self.proc.stdout
 
     def send(self, cases: Sequence[Case]) -> None:
         assert self.proc.stdin is not None
@@ -115,7 +115,7 @@ def run_cases(
         worker.send(todo)
         try:
             while todo:
-                line = _read_line(worker._stdout, time.monotonic() + timeout + 30)
+                line = worker.lines.next(time.monotonic() + timeout + 30)
                 if line is None:
                     why = f"the probe worker stopped answering ({worker.stderr_tail()})"
                     outcome = Outcome(todo[0], "FAIL", "ProcessDied", why)

@@ -16,6 +16,7 @@ from attnlint.knowledge import rule_base
 from attnlint.knowledge import rules as all_rules
 from attnlint.knowledge.links import rule_heading
 from attnlint.knowledge.schema import FixSpec, Rule
+from attnlint.probe.status import verification_text
 
 __all__ = ["render_rule", "render_rule_table", "render_rules", "stale_docs"]
 
@@ -82,6 +83,9 @@ Symptom: `{rule.symptom}`
 
 ### Use instead
 {_use_instead(rule)}
+
+### Verification
+{verification_text(rule)}
 
 ### Fix safety
 {_fix_safety(rule)}

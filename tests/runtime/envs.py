@@ -38,6 +38,13 @@ DEPS: dict[str, tuple[str, ...]] = {
     "4.51.3": ("tokenizers==0.21.4", *_HUB_0X),
     "4.52.4": ("tokenizers==0.21.4", *_HUB_0X),
     "4.55.4": ("tokenizers==0.21.4", *_HUB_0X),
+    # rule edges run by `attnlint probe --verify-rules` (tests/probe), not part of the CI matrix
+    "4.53.3": ("tokenizers==0.21.4", *_HUB_0X),
+    "4.54.0": ("tokenizers==0.21.4", *_HUB_0X),
+    "5.13.0": (),
+    "5.18.0": (),
+    "5.20.2": (),
+    "5.21.0": (),
     REFERENCE_VERSION: (),
 }
 #: Packages that must never land in a matrix folder (they would shadow the interpreter's builds).
