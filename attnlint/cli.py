@@ -220,10 +220,11 @@ def _run_check(args: argparse.Namespace) -> int:
 def _run_probe(args: argparse.Namespace) -> int:
     """`attnlint probe`: torch and transformers are imported only by the worker process it starts."""
     from attnlint.probe.command import run
+    from attnlint.probe.runner import ProbeError
 
     try:
         return run(args)
-    except ValueError as exc:
+    except (ValueError, ProbeError) as exc:
         raise UsageError(str(exc)) from exc
 
 

@@ -74,8 +74,9 @@ class _Worker:
         self.lines = _Lines(self.proc.stdout)
         line = self.lines.next(time.monotonic() + STARTUP_TIMEOUT)
         if line is None:
+            why = self.stderr_tail()  # read before close() drops the log
             self.close()
-            raise ProbeError(f"the probe worker did not start: {self.stderr_tail()}")
+            raise ProbeError(f"the probe worker did not start: {why}")
         self.hello: dict[str, Any] = json.loads(line)
 
     def send(self, cases: Sequence[Case]) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +13,7 @@ from attnlint.cli import build_parser
 from attnlint.probe.cases import DEFAULT_MODELS, Case, Outcome, default_cases
 from attnlint.probe.command import select_cases
 from attnlint.probe.render import render_text
-from attnlint.probe.runner import Stack
+from attnlint.probe.runner import ProbeError, Stack, run_cases
 
 
 def test_case_and_outcome_round_trip_through_json() -> None:
@@ -67,3 +69,11 @@ def test_probe_command_line_stays_light() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "llama/flex_attention/static/kwarg/uncompiled" in proc.stdout.splitlines()
+
+
+def test_a_worker_that_cannot_start_is_a_clean_error(tmp_path: Path) -> None:
+    """Defect: the startup error read the worker's log after closing it ('seek of closed file')."""
+    (tmp_path / "torch.py").write_text("raise ImportError('no torch here')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    with pytest.raises(ProbeError, match="no torch here"):
+        run_cases([Case("llama", "eager")], env=env)
