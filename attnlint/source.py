@@ -54,8 +54,27 @@ class LineIndex:
             raise ValueError(f"column {column} is outside row {row}")
         return offset
 
+    def row(self, offset: int) -> int:
+        """The 1-based row that holds the string offset."""
+        return bisect.bisect_right(self.starts, offset)
+
+    def row_text(self, row: int) -> str:
+        """Row `row` without its line end; "" for a row outside the text."""
+        if not 1 <= row <= len(self.starts):
+            return ""
+        end = self.starts[row] if row < len(self.starts) else len(self.text)
+        return self.text[self.starts[row - 1] : end].rstrip("\r\n")
+
+    def utf8_column(self, row: int, byte_column: int) -> int:
+        """The 1-based character column of an `ast` position, whose column counts UTF-8 bytes from
+        0. A byte column inside a character counts that character."""
+        line = self.row_text(row)
+        if line.isascii():
+            return byte_column + 1
+        return len(line.encode("utf-8")[:byte_column].decode("utf-8", errors="replace")) + 1
+
     def location(self, offset: int) -> Location:
-        row = bisect.bisect_right(self.starts, offset)
+        row = self.row(offset)
         return Location(row=row, column=offset - self.starts[row - 1] + 1)
 
     def edit(self, start: int, end: int, content: str) -> Edit:

@@ -7,14 +7,12 @@ that the walker skips statements and function bodies that cannot matter.
 from __future__ import annotations
 
 import ast
-import bisect
-import re
 from functools import cache
 
 from attnlint.facts import Span
 from attnlint.knowledge import keyword_facts, source_names
+from attnlint.source import LineIndex
 
-_NEWLINE = re.compile(r"\r\n|\r|\n")
 #: Words of a line worth walking besides the setting keywords, loaders and model methods of
 #: knowledge/sources.toml: the calls and spreads through which a setting can arrive.
 _SYNTAX = (
@@ -32,28 +30,23 @@ def hot_words() -> tuple[str, ...]:
 
 
 class Positions:
-    """ast positions (1-based rows, UTF-8 byte columns) -> Spans in characters, 1-based columns."""
+    """ast positions (1-based rows, UTF-8 byte columns) -> Spans in characters, 1-based columns,
+    through the file's one `LineIndex`."""
 
-    def __init__(self, text: str, path: str) -> None:
-        self.lines = _NEWLINE.split(text)
+    def __init__(self, index: LineIndex, path: str) -> None:
+        self.index = index
         self.path = path
-        starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
-        self.hot = bytearray(len(starts))
+        self.hot = bytearray(len(index.starts))
+        text = index.text
         for token in hot_words():  # str.find per token is far faster than one regex alternation
             found = text.find(token)
             while found >= 0:
-                self.hot[bisect.bisect_right(starts, found) - 1] = 1
+                self.hot[index.row(found) - 1] = 1
                 found = text.find(token, found + len(token))
 
     def hot_between(self, row: int, end_row: int | None) -> bool:
         """Whether any line of a node may hold a call attnlint cares about."""
         return any(self.hot[row - 1 : end_row or row])
-
-    def column(self, row: int, offset: int) -> int:
-        line = self.lines[row - 1] if 0 < row <= len(self.lines) else ""
-        if line.isascii():
-            return offset + 1
-        return len(line.encode("utf-8")[:offset].decode("utf-8", errors="replace")) + 1
 
     def span(self, node: ast.expr | ast.stmt) -> Span:
         end_row = node.end_lineno or node.lineno
@@ -61,8 +54,7 @@ class Positions:
         return Span(
             path=self.path,
             row=node.lineno,
-            column=self.column(node.lineno, node.col_offset),
+            column=self.index.utf8_column(node.lineno, node.col_offset),
             end_row=end_row,
-            end_column=self.column(end_row, end_col),
+            end_column=self.index.utf8_column(end_row, end_col),
         )
-

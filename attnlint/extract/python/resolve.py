@@ -25,6 +25,7 @@ from attnlint.extract.values import (
 )
 from attnlint.facts import ModelUse, Origin, Setting
 from attnlint.knowledge import source_names
+from attnlint.source import LineIndex
 
 UNKNOWN = Unknown()
 
@@ -57,7 +58,7 @@ class Resolver(ABC):
     """The walk's state and the reading of expressions."""
 
     def __init__(self, text: str, path: str, root: Path | None) -> None:
-        self.pos = Positions(text, path)
+        self.pos = Positions(LineIndex(text), path)
         self.path = path
         self.folders = [] if path.startswith("<") else [Path(path).parent]
         if root is not None:
