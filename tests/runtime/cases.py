@@ -5,6 +5,7 @@ Run by tests/runtime/test_matrix.py as `PYTHONPATH=.matrix/<version> python case
 - `unguarded`: the known failure of this version, reported as {"error": type, "message": ...}.
 - `guarded`: every cache type under `attnlint.guard`, compared with the saved eager reference.
 - `compiled`: 5.24.0 unguarded compiled CPU flex vs the guard, around kv length 24 (torch bug).
+- `per-call`: warn and raise mode with a per-call static cache: what the guard says before the call.
 Writes one JSON object on the last stdout line.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import sys
 import traceback
 from pathlib import Path
@@ -215,8 +217,49 @@ def compiled(work: Path) -> dict[str, Any]:
     return result
 
 
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def per_call(work: Path) -> dict[str, Any]:
+    """A flex Llama4 guarded in warn and in raise mode, then generate(cache_implementation="static"):
+    the guard's warnings logged for the call before it ran (and how the call ended), and where raise
+    mode raised (at guard time or at the call)."""
+    import attnlint
+
+    weights = torch.load(work / "weights-8.pt")
+    records = _Records()
+    logging.getLogger("attnlint").addHandler(records)
+    model = build(8, "flex_attention", weights)
+    with attnlint.guarded(model, mode="warn"):
+        records.messages.clear()
+        try:
+            generate(model, "single-long", new=2, cache_implementation="static")
+            ended: dict[str, Any] = {"error": None}
+        except Exception as exc:
+            ended = _error(exc)
+    result: dict[str, Any] = {"warn": {"messages": records.messages, **ended}}
+    model = build(8, "flex_attention", weights)
+    try:
+        with attnlint.guarded(model, mode="raise"):
+            try:
+                generate(model, "single-long", new=2, cache_implementation="static")
+                result["raise"] = {"code": None, "when": None}
+            except attnlint.AttnlintError as exc:
+                result["raise"] = {"code": exc.code, "when": "generate"}
+    except attnlint.AttnlintError as exc:
+        result["raise"] = {"code": exc.code, "when": "guard"}
+    return result
+
+
 if __name__ == "__main__":
     mode, work = sys.argv[1], Path(sys.argv[2])
-    modes = {"unguarded": unguarded, "guarded": guarded, "reference": reference, "compiled": compiled}
+    modes = {"unguarded": unguarded, "guarded": guarded, "reference": reference, "compiled": compiled,
+             "per-call": per_call}
     result = modes[mode](work)
     print(json.dumps({"transformers": transformers.__version__, "mode": mode, "result": result}))

@@ -46,9 +46,9 @@ UNGUARDED: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
-def expected_codes(version: str, cache: str) -> set[str]:
+def expected_codes(version: str, *caches: str) -> set[str]:
     """The rules the knowledge base matches for the matrix model (tiny Llama4, flex, CPU, float32) on
-    `version` and the interpreter's torch: at guard time, plus a generate call's cache when one is given."""
+    `version` and the interpreter's torch, with each cache_implementation in `caches` ("": unset)."""
     from importlib.metadata import version as dist_version
 
     from packaging.specifiers import SpecifierSet
@@ -64,8 +64,8 @@ def expected_codes(version: str, cache: str) -> set[str]:
     torch_release = Version(dist_version("torch")).base_version
     target = Target(transformers=SpecifierSet(f"=={version}"), torch=SpecifierSet(f"=={torch_release}"))
     codes: set[str] = set()
-    for call_cache in {None, cache or None}:
-        setting = cache_setting(call_cache)
+    for name in caches:
+        setting = cache_setting(name or None)
         use = ModelUse(path="<matrix>", model_types=frozenset({"llama4_text"}),
                        attn=runtime("flex_attention", "attn_implementation"),
                        cache=[setting] if setting is not None else [],
@@ -128,7 +128,7 @@ def test_guarded_generation_matches_reference(version: str, work: Path) -> None:
             assert outcome["local_eager_delta"] < 1e-4, (case, outcome)
         assert outcome["restored"], case
         cache = case.split("/")[1]
-        assert set(outcome["codes"]) == expected_codes(version, "" if cache == "default" else cache), case
+        assert set(outcome["codes"]) == expected_codes(version, "", "" if cache == "default" else cache), case
 
 
 def test_guard_avoids_compiled_cpu_flex(work: Path) -> None:
@@ -143,3 +143,17 @@ def test_guard_avoids_compiled_cpu_flex(work: Path) -> None:
     guarded = result["guarded"]
     assert guarded["tokens_equal"] and guarded["max_logit_delta"] < 1e-4
     assert guarded["compiled_kernels"] == 0
+
+
+@pytest.mark.parametrize("version", ["4.51.0", "4.52.4"])
+def test_per_call_static_cache_is_diagnosed_before_the_call_runs(version: str, work: Path) -> None:
+    """warn mode: the call's own warning names what the rule base matches for it, though those rules
+    were reported at guard time already; raise mode raises an attnlint error, never the crash."""
+    result = _run(version, "per-call", work)
+    call = "[generate(cache_implementation='static')]"
+    lines = [m for m in result["warn"]["messages"] if call in m]
+    assert len(lines) == 1, result["warn"]
+    expected = expected_codes(version, "static")
+    assert expected and all(code in lines[0] for code in expected), (lines, expected)
+    assert result["warn"]["error"] is not None  # unrepaired in warn mode, the call still crashes after
+    assert result["raise"]["code"] in expected_codes(version, "", "static"), result["raise"]
