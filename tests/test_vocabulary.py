@@ -7,14 +7,15 @@ transformers itself accepts and rejects, or every unknown-name diagnostic would 
 from __future__ import annotations
 
 import pytest
-import torch
-import transformers
 from packaging.version import Version
-from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM
-from transformers.generation import configuration_utils
-from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
 
 from attnlint.evaluate import resolve_default, valid_names
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM  # noqa: E402
+from transformers.generation import configuration_utils  # noqa: E402
+from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS  # noqa: E402
 
 INSTALLED = Version(transformers.__version__)
 
