@@ -25,6 +25,7 @@ Installer = Callable[[Callable[[Any], Handler | None]], Callable[[], None]]
 LOCK = threading.RLock()
 _ROUTES: dict[str, dict[int, tuple[weakref.ref[Any], Handler]]] = {}
 _RESTORE: dict[str, Callable[[], None]] = {}
+_ROUTING: set[str] = set()
 
 
 def handler_for(point: str, config: Any) -> Handler | None:
@@ -34,13 +35,17 @@ def handler_for(point: str, config: Any) -> Handler | None:
 
 
 def _drop(point: str, key: int) -> None:
-    """Remove one config's route; restore the original when it was the point's last."""
+    """Remove one config's route; restore the original when it was the point's last.
+
+    Also a weakref callback, so it may run inside `route` on the same thread (a collection during an
+    allocation): a point being routed is never restored here, `route` is about to add to it.
+    """
     with LOCK:
         routes = _ROUTES.get(point)
         if routes is None:
             return
         routes.pop(key, None)
-        if not routes:
+        if not routes and point not in _ROUTING:
             _RESTORE.pop(point)()
             del _ROUTES[point]
 
@@ -56,11 +61,17 @@ def route(point: str, installer: Installer, configs: list[Any], handler: Handler
     """Send these configs' calls at `point` to `handler`; True when the dispatcher was installed now."""
     with LOCK:
         fresh = point not in _RESTORE
-        if fresh:
-            _ROUTES[point] = {}
-            _RESTORE[point] = installer(lambda config: handler_for(point, config))
-        for config in configs:
-            _ROUTES[point][id(config)] = (weakref.ref(config, _on_collect(point, id(config))), handler)
+        _ROUTING.add(point)
+        try:
+            if fresh:
+                _RESTORE[point] = installer(lambda config: handler_for(point, config))
+            routes = _ROUTES.setdefault(point, {})
+            for config in configs:
+                routes[id(config)] = (weakref.ref(config, _on_collect(point, id(config))), handler)
+        finally:
+            _ROUTING.discard(point)
+        if not routes:  # nothing to route (or all collected meanwhile): leave the point as it was
+            _drop(point, -1)
         return fresh
 
 

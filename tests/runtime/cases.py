@@ -127,7 +127,7 @@ def unguarded_cases() -> dict[str, tuple[str, bool]]:
     cases = {"default": ("", False), "dynamic": ("dynamic", False)}
     if Version("4.51.1") <= VERSION < Version("4.53"):
         cases["dynamic-uncompiled-kernel"] = ("dynamic", True)
-    if Version("4.52") <= VERSION < Version("4.53"):
+    if Version("4.53") > VERSION:  # 4.51: BlockMask size (ATN115); 4.52: a 4-D mask (ATN113)
         cases["static"] = ("static", False)
     return cases
 

@@ -38,8 +38,9 @@ UNPACK_4D = ("ValueError", "too many values to unpack (expected 2)")
 
 #: version -> case -> (error type, message text) observed without the guard
 UNGUARDED: dict[str, dict[str, tuple[str, str]]] = {
-    "4.51.0": {"default": PAD_NONE, "dynamic": PAD_NONE},
-    "4.51.3": {"default": RETURN_LSE, "dynamic": RETURN_LSE, "dynamic-uncompiled-kernel": BLOCK_SIZE},
+    "4.51.0": {"default": PAD_NONE, "dynamic": PAD_NONE, "static": BLOCK_SIZE},
+    "4.51.3": {"default": RETURN_LSE, "dynamic": RETURN_LSE, "dynamic-uncompiled-kernel": BLOCK_SIZE,
+               "static": BLOCK_SIZE},
     "4.52.4": {"default": UNPACK_4D, "static": UNPACK_4D, "dynamic": RETURN_LSE,
                "dynamic-uncompiled-kernel": BLOCK_SIZE},
     "4.55.4": {"default": RETURN_LSE, "dynamic": RETURN_LSE},
