@@ -9,6 +9,7 @@ never matches a rule.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -107,7 +108,17 @@ class ModelRef:
     used: bool = False
 
 
-Value = Lit | Unknown | Choice | Items | DictVal | CacheObj | GenCfg | ConfigVal | ModelRef
+@dataclass(frozen=True)
+class Partial:
+    """`functools.partial(f, *args, **keywords)`: calling it is a call of `f` with the bound arguments
+    first, so `partial(Model.from_pretrained, attn_implementation=...)(...)` reads as the load."""
+
+    func: ast.expr
+    args: tuple[ast.expr, ...]
+    keywords: tuple[ast.keyword, ...]
+
+
+Value = Lit | Unknown | Choice | Items | DictVal | CacheObj | GenCfg | ConfigVal | ModelRef | Partial
 
 
 def normalise_dtype(value: Scalar) -> TriggerValue | None:

@@ -296,6 +296,7 @@ class PythonNames(_Frozen):
     torch_dtypes: tuple[str, ...]
     loaders: tuple[str, ...]
     chainable_methods: tuple[str, ...]
+    binders: tuple[str, ...]
 
 
 class SourceNames(_Frozen):

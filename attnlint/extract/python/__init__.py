@@ -3,7 +3,8 @@
 One `ast` traversal per file, in source order, so that a name's value is the one it holds where it
 is used. Loads (`from_pretrained`, `from_config`, `pipeline`) create a tracked model; settings made
 on it later (`set_attn_implementation`, `model.generation_config.cache_implementation = ...`) change
-it; each `generate` or forward call reports the model as it is at that call. Values are read through
+it; each `generate` or forward call reports the model as it is at that call. A `functools.partial` of a
+loader or of `generate` is read, where it is called, as the call it forwards to. Values are read through
 constants, dicts, `**` spreads and conditional expressions; whatever cannot be read is kept as an
 unreadable setting that never triggers a rule. The tokenizer's padding side and `autocast` are
 file-wide facts: they are added to every use of the file. A bytes test derived from the rules

@@ -26,6 +26,7 @@ from attnlint.extract.values import (
     GenCfg,
     Lit,
     ModelRef,
+    Partial,
     Value,
     normalise_dtype,
     normalise_name,
@@ -44,6 +45,12 @@ class CallReader(Recorder):
             self.module_flags["autocast"] = [Setting(value=True, origin="call-argument", span=span, site=span,
                                                      keyword="autocast")]
             return UNKNOWN
+        if dotted(func) in self.binders:
+            return self._bind(node)
+        named = isinstance(func, ast.Name | ast.Attribute) and id(node) not in self.forwarded
+        target = self._resolve(func) if named else UNKNOWN
+        if isinstance(target, Partial):
+            return self._call(self._forwarded(target, node))
         if isinstance(func, ast.Name):
             if func.id in self.tf_names:
                 return self._transformers_call(self.tf_names[func.id], node)
@@ -78,6 +85,28 @@ class CallReader(Recorder):
         elif func.attr == "generate":
             self._untracked_generate(node)
         return UNKNOWN
+
+    def _bind(self, node: ast.Call) -> Value:
+        """`partial(f, ...)`, or a partial of a partial, whose arguments come first."""
+        if not node.args or isinstance(node.args[0], ast.Starred):
+            return UNKNOWN
+        func, *args = node.args
+        inner = self._resolve(func)
+        if isinstance(inner, Partial):
+            return Partial(inner.func, (*inner.args, *args), (*inner.keywords, *node.keywords))
+        return Partial(func, tuple(args), tuple(node.keywords))
+
+    def _forwarded(self, bound: Partial, node: ast.Call) -> ast.Call:
+        """The call a partial makes when called here: its bound arguments, then the call's own (a
+        keyword given at the call wins, as in Python); placed at the call, so a load or generate
+        site is where it happens, while each setting keeps the span where it was written. Its
+        function is read as it is, not as a partial again: `model.generate = partial(model.generate,
+        ...)` forwards to the method it replaced."""
+        args = [*bound.args, *node.args]
+        keywords = [*bound.keywords, *node.keywords]
+        call = ast.copy_location(ast.Call(func=bound.func, args=args, keywords=keywords), node)
+        self.forwarded[id(call)] = call
+        return call
 
     def _untracked_generate(self, node: ast.Call) -> None:
         """A generate on a receiver not seen loaded. In a file that does not import transformers it

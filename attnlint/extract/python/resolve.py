@@ -74,6 +74,8 @@ class Resolver(ABC):
         self.module_flags: dict[str, list[Setting]] = {}
         self.functions: list[str] = []
         self.returns: dict[str, Value] = {}
+        self.binders: set[str] = set()  # how this module spells `functools.partial`
+        self.forwarded: dict[int, ast.Call] = {}  # the calls partials make, by id (kept alive)
 
     @abstractmethod
     def _call(self, node: ast.Call) -> Value:

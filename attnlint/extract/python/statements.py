@@ -17,10 +17,12 @@ from attnlint.extract.values import (
     Items,
     Lit,
     ModelRef,
+    Partial,
     Value,
     normalise_name,
 )
 from attnlint.facts import ModelUse
+from attnlint.knowledge import source_names
 
 
 class Extractor(CallReader):
@@ -60,7 +62,7 @@ class Extractor(CallReader):
             self._alternatives(node)
         elif isinstance(node, ast.Return) and node.value is not None:
             value = self._resolve(node.value)
-            if self.functions and isinstance(value, ModelRef | Items):
+            if self.functions and isinstance(value, ModelRef | Items | Partial):
                 self.returns[self.functions[-1]] = value
             self._calls(node.value)
         else:
@@ -150,12 +152,16 @@ class Extractor(CallReader):
         self.scopes.pop()
 
     def _import(self, node: ast.Import | ast.ImportFrom) -> None:
+        binders = source_names().python.binders
         if isinstance(node, ast.Import):
             for alias in node.names:
+                local, prefix = alias.asname or alias.name, alias.name + "."
+                self.binders |= {f"{local}.{b.removeprefix(prefix)}" for b in binders if b.startswith(prefix)}
                 if alias.name == "transformers" or alias.name.startswith("transformers."):
                     self.tf_modules.add(alias.asname or "transformers")
             return
         module = node.module or ""
+        self.binders |= {a.asname or a.name for a in node.names if f"{module}.{a.name}" in binders}
         if node.level == 0 and (module == "transformers" or module.startswith("transformers.")):
             for alias in node.names:
                 self.tf_names[alias.asname or alias.name] = alias.name
