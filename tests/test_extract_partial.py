@@ -29,7 +29,9 @@ FORMS = {
         f"""
         import functools
         from transformers import Llama4ForConditionalGeneration
-        load = functools.partial(Llama4ForConditionalGeneration.from_pretrained, attn_implementation="flex_attention")
+        load = functools.partial(
+            Llama4ForConditionalGeneration.from_pretrained, attn_implementation="flex_attention"
+        )
         model = load({SCOUT})
         model.generate(**inputs)
         """,
@@ -82,14 +84,18 @@ FORMS = {
         f"""
         from functools import partial
         from transformers import AutoModelForCausalLM
-        AutoModelForCausalLM.from_pretrained = partial(AutoModelForCausalLM.from_pretrained, attn_implementation="flex_attention")
+        AutoModelForCausalLM.from_pretrained = partial(
+            AutoModelForCausalLM.from_pretrained, attn_implementation="flex_attention"
+        )
         model = AutoModelForCausalLM.from_pretrained({SCOUT})
         model.generate(**inputs)
         """,
         f"""
         from functools import partial
         from transformers import AutoModelForCausalLM
-        AutoModelForCausalLM.from_pretrained = partial(AutoModelForCausalLM.from_pretrained, attn_implementation="sdpa")
+        AutoModelForCausalLM.from_pretrained = partial(
+            AutoModelForCausalLM.from_pretrained, attn_implementation="sdpa"
+        )
         model = AutoModelForCausalLM.from_pretrained({SCOUT})
         model.generate(**inputs)
         """,
@@ -100,7 +106,9 @@ FORMS = {
         import torch
         from functools import partial
         from transformers import AutoModelForCausalLM
-        model = AutoModelForCausalLM.from_pretrained({LLAMA}, attn_implementation="flash_attention_2", torch_dtype=torch.bfloat16)
+        model = AutoModelForCausalLM.from_pretrained(
+            {LLAMA}, attn_implementation="flash_attention_2", torch_dtype=torch.bfloat16
+        )
         generate_fn = partial(model.generate, cache_implementation="static", max_new_tokens=64)
         out = generate_fn(**inputs)
         """,
@@ -108,7 +116,9 @@ FORMS = {
         import torch
         from functools import partial
         from transformers import AutoModelForCausalLM
-        model = AutoModelForCausalLM.from_pretrained({LLAMA}, attn_implementation="sdpa", torch_dtype=torch.bfloat16)
+        model = AutoModelForCausalLM.from_pretrained(
+            {LLAMA}, attn_implementation="sdpa", torch_dtype=torch.bfloat16
+        )
         generate_fn = partial(model.generate, cache_implementation="static", max_new_tokens=64)
         out = generate_fn(**inputs)
         """,
@@ -119,7 +129,9 @@ FORMS = {
         import torch
         from functools import partial
         from transformers import AutoModelForCausalLM
-        model = AutoModelForCausalLM.from_pretrained({LLAMA}, attn_implementation="flash_attention_2", torch_dtype=torch.bfloat16)
+        model = AutoModelForCausalLM.from_pretrained(
+            {LLAMA}, attn_implementation="flash_attention_2", torch_dtype=torch.bfloat16
+        )
         model.generate = partial(model.generate, cache_implementation="static")
         out = model.generate(**inputs)
         """,
@@ -127,7 +139,9 @@ FORMS = {
         import torch
         from functools import partial
         from transformers import AutoModelForCausalLM
-        model = AutoModelForCausalLM.from_pretrained({LLAMA}, attn_implementation="flash_attention_2", torch_dtype=torch.bfloat16)
+        model = AutoModelForCausalLM.from_pretrained(
+            {LLAMA}, attn_implementation="flash_attention_2", torch_dtype=torch.bfloat16
+        )
         model.generate = partial(model.generate, cache_implementation="dynamic")
         out = model.generate(**inputs)
         """,
@@ -152,8 +166,9 @@ def test_valid_form_gives_nothing(form: str) -> None:
 def test_the_setting_is_placed_where_the_partial_wrote_it() -> None:
     invalid, _, _ = FORMS["partial of from_pretrained"]
     (found,) = check_source(dedent(invalid), "form.py", target=ON_451)
-    line = dedent(invalid).splitlines()[found.location.row - 1]
-    assert "partial(" in line and line[found.location.column - 1 :].startswith('"flex_attention"')
+    lines = dedent(invalid).splitlines()
+    assert lines[found.location.row - 2].endswith("functools.partial(")  # inside the partial, not the load
+    assert lines[found.location.row - 1][found.location.column - 1 :].startswith('"flex_attention"')
 
 
 def test_a_partial_that_is_not_functools_is_not_read() -> None:
