@@ -137,3 +137,19 @@ def default_cases(models: tuple[str, ...] = DEFAULT_MODELS) -> list[Case]:
         if model == "llama":
             cases += [Case(model, attn, mode="attentions") for attn in (DEFAULT, "sdpa", "flex_attention")]
     return cases
+
+
+Result = Literal["holds", "fails", "not run"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One probe of one rule on this stack: was the rule in range, what it predicted, what ran."""
+
+    code: str
+    case: str
+    expect: str
+    in_range: bool
+    predicted: str
+    observed: str
+    result: Result

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from attnlint.probe.cases import Verdict
 from attnlint.probe.runner import Stack
-from attnlint.probe.verify import Verdict
 
 __all__ = ["record"]
 

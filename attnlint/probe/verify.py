@@ -11,34 +11,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
-from typing import Literal
 
 from packaging.version import Version
 
 from attnlint.evaluate import valid_names
 from attnlint.knowledge import rules, vocabulary
 from attnlint.knowledge.schema import ProbeSpec, Rule
-from attnlint.probe.cases import Case, Outcome
+from attnlint.probe.cases import Case, Outcome, Result, Verdict
 from attnlint.probe.runner import Progress, Stack, run_cases
 
-__all__ = ["Verdict", "judge", "probe_case", "run_verification"]
-
-Result = Literal["holds", "fails", "not run"]
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """One probe of one rule on this stack: was the rule in range, what it predicted, what ran."""
-
-    code: str
-    case: str
-    expect: str
-    in_range: bool
-    predicted: str
-    observed: str
-    result: Result
-
+__all__ = ["judge", "probe_case", "run_verification"]
 
 def probe_case(spec: ProbeSpec) -> Case:
     return Case(
