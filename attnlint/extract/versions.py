@@ -2,15 +2,18 @@
 
 A rule about 4.51.0 is noise in a project locked to 4.53, so the target comes from the most
 precise word the project gives, first to last: the `--transformers-version` option, the
-`[tool.attnlint] transformers-version` setting, a lock file (uv.lock, poetry.lock, pylock.toml),
-the requirements (pyproject.toml `[project]`, Poetry dependencies, requirements*.txt with their
-`-r`/`-c` includes), the installed distribution, and finally every known release. Nothing here
-imports transformers or torch: the installed version comes from the distribution's metadata.
+`[tool.attnlint] transformers-version` setting, a lock file (uv.lock, poetry.lock, pylock.toml,
+Pipfile.lock), the requirements (pyproject.toml `[project]`, Poetry dependencies, requirements*.txt,
+requirements/*.txt and constraints*.txt with their `-r`/`-c` includes, and setup.py, setup.cfg
+and conda's environment.yml through extract/pins), the installed distribution, and finally every
+known release. Nothing here imports transformers or torch: the installed version comes from the
+distribution's metadata.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -23,6 +26,14 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from attnlint.extract.pins import (
+    LOCK_SOURCES,
+    REQUIREMENT_SOURCES,
+    PinFileError,
+    Reader,
+    pin_file_names,
+    read_lines,
+)
 from attnlint.facts import Target, TargetSource
 from attnlint.knowledge import vocabulary
 
@@ -38,6 +49,8 @@ _LOCKS = (("uv.lock", "package"), ("poetry.lock", "package"), ("pylock.toml", "p
 _NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _COMMENT = re.compile(r"(^|\s)#.*$")
 _INCLUDE = re.compile(r"^(?:-r|-c|--requirement|--constraint)\s*=?\s*(\S+)")
+#: requirements files read at a project root (each with its `-r` / `-c` includes).
+_REQUIREMENT_GLOBS = ("requirements*.txt", "requirements/*.txt", "constraints*.txt")
 _POETRY_BOUND = re.compile(r"^([~^])\s*(\d+(?:\.\d+)*)$")
 
 
@@ -121,7 +134,16 @@ def _lock_pins(root: Path, package: str) -> list[_Pin]:
         text = f"{package}=={low}" if low == high else f"{package}>={low},<={high}"
         spec = SpecifierSet(f"=={low}" if low == high else f">={low},<={high}")
         return [_Pin(spec, text, name)]
-    return []
+    return _source_pins(root, LOCK_SOURCES, package)
+
+
+def _source_pins(root: Path, sources: dict[str, Reader], package: str) -> list[_Pin]:
+    """The pins of `package` in the other pin sources (extract/pins); a broken file is a `VersionError`."""
+    try:
+        lines = read_lines(root, sources)
+    except PinFileError as exc:
+        raise VersionError(str(exc)) from exc
+    return [pin for line in lines if (pin := _requirement(line.text, line.file, package))]
 
 
 def _poetry_spec(text: str, file: str) -> SpecifierSet:
@@ -195,7 +217,8 @@ def _requirement_lines(path: Path, root: Path, seen: set[Path]) -> Iterator[tupl
         line = _COMMENT.sub("", raw).strip()
         include = _INCLUDE.match(line)
         if include:
-            yield from _requirement_lines(path.parent / include.group(1), root, seen)
+            included = Path(os.path.normpath(path.parent / include.group(1)))  # no `dir/../` in messages
+            yield from _requirement_lines(included, root, seen)
         elif line and not line.startswith("-"):
             yield line, file
 
@@ -203,12 +226,12 @@ def _requirement_lines(path: Path, root: Path, seen: set[Path]) -> Iterator[tupl
 def _requirements_pins(root: Path, package: str) -> list[_Pin]:
     seen: set[Path] = set()
     pins: list[_Pin] = []
-    for path in sorted(root.glob("requirements*.txt")):
+    for path in (path for pattern in _REQUIREMENT_GLOBS for path in sorted(root.glob(pattern))):
         for line, file in _requirement_lines(path, root, seen):
             pin = _requirement(line, file, package)
             if pin is not None:
                 pins.append(pin)
-    return pins
+    return pins + _source_pins(root, REQUIREMENT_SOURCES, package)
 
 
 def _allows_a_release(spec: SpecifierSet, package: str) -> bool:
@@ -234,8 +257,10 @@ def _from_pins(pins: list[_Pin], kind: str, package: str) -> tuple[SpecifierSet,
 
 def has_pin_files(folder: Path) -> bool:
     """Whether `folder` holds a file `resolve_target` reads pins from (a project root of its own)."""
-    names = ["pyproject.toml", *(name for name, _ in _LOCKS)]
-    return any((folder / name).is_file() for name in names) or any(folder.glob("requirements*.txt"))
+    names = ["pyproject.toml", *(name for name, _ in _LOCKS), *pin_file_names()]
+    return any((folder / name).is_file() for name in names) or any(
+        any(folder.glob(pattern)) for pattern in _REQUIREMENT_GLOBS
+    )
 
 
 def _installed(package: str) -> Version | None:
