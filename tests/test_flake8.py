@@ -16,9 +16,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import tomllib
 
 from attnlint.cli import main
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
 
 REPO = Path(__file__).parent.parent
 
