@@ -73,7 +73,9 @@ def _add_unsafe_fixes(parser: argparse.ArgumentParser, meaning: str) -> None:
 
 def _add_output(parser: argparse.ArgumentParser) -> None:
     """`--output-format` and `--exit-zero`, which every reporting command reads."""
-    parser.add_argument("--output-format", choices=FORMATS, help="text (default), json or github")
+    parser.add_argument(
+        "--output-format", choices=FORMATS, help="text (default; also `concise`), full, json, github or sarif"
+    )
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when something is found")
 
 
@@ -106,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--strict", action="store_true", default=None,
         help="also report, as warnings, findings whose context (dtype, device, precision) is not known",
+    )
+    check.add_argument(
+        "--output-file", type=Path, metavar="PATH", help="write the report to PATH instead of stdout"
     )
     check.add_argument("--fix", action="store_true", help="apply safe fixes (as `attnlint fix`)")
     check.add_argument(
@@ -191,6 +196,7 @@ def _run_check(args: argparse.Namespace) -> int:
     from attnlint.project import check_paths
     from attnlint.report import render
     from attnlint.report.progress import Progress, summary_line
+    from attnlint.report.style import wants_colour
 
     settings, root = settings_for(args)
     progress = Progress(sys.stderr)
@@ -209,8 +215,13 @@ def _run_check(args: argparse.Namespace) -> int:
     for notice in result.notices:
         print(f"attnlint: {notice}", file=sys.stderr)
     output_format = args.output_format or settings.output_format
-    sys.stdout.write(render(result.diagnostics, output_format, unsafe_fixes=settings.unsafe_fixes))
-    sys.stdout.flush()
+    colour = args.output_file is None and wants_colour(sys.stdout)
+    report = render(result.diagnostics, output_format, unsafe_fixes=settings.unsafe_fixes, colour=colour)
+    if args.output_file is None:
+        sys.stdout.write(report)
+        sys.stdout.flush()
+    else:
+        _write_report(args.output_file, report)
     found, seconds = len(result.diagnostics), progress.elapsed()
     seen, parsed, cached = result.files_checked, result.files_parsed, result.files_from_cache
     progress.summary(summary_line(seen, parsed, cached, found, seconds))
@@ -226,6 +237,15 @@ def _run_probe(args: argparse.Namespace) -> int:
         return run(args)
     except (ValueError, ProbeError) as exc:
         raise UsageError(str(exc)) from exc
+
+
+def _write_report(path: Path, report: str) -> None:
+    """The report to `--output-file` (its folder is created, as ruff does)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(report, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--output-file {path}: {exc.strerror or exc}") from exc
 
 
 def _rule_record(rule: Rule) -> dict[str, Any]:

@@ -63,7 +63,7 @@ def test_snake_case_key_is_unknown(tmp_path: Path) -> None:
 
 
 def test_wrong_types_one_line_each(tmp_path: Path) -> None:
-    path = write_pyproject(tmp_path, 'respect-gitignore = "yes"\nselect = "ATN1"\noutput-format = "sarif"\n')
+    path = write_pyproject(tmp_path, 'respect-gitignore = "yes"\nselect = "ATN1"\noutput-format = "xml"\n')
     with pytest.raises(SettingsError) as caught:
         load_settings(tmp_path)
     lines = str(caught.value).splitlines()
@@ -71,7 +71,7 @@ def test_wrong_types_one_line_each(tmp_path: Path) -> None:
     assert all(line.startswith(f"{path}: [tool.attnlint] ") for line in lines)
     assert any("'respect-gitignore': input should be a valid boolean, got 'yes'" in line for line in lines)
     assert any("'select'" in line and "list" in line for line in lines)
-    assert any("'output-format'" in line and "'sarif'" in line for line in lines)
+    assert any("'output-format'" in line and "'xml'" in line for line in lines)
 
 
 def test_broken_toml_names_file_and_line(tmp_path: Path) -> None:

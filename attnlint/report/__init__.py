@@ -8,7 +8,7 @@ findings that remain with a `FixSummary`. Adding a format means adding a module 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 from attnlint.report.summary import FixSummary
 
@@ -17,12 +17,12 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMATS", "FixSummary", "OutputFormat", "render"]
 
-OutputFormat = Literal["text", "json", "github"]
+OutputFormat = Literal["text", "concise", "full", "json", "github", "sarif"]
 #: A renderer: the diagnostics, whether unsafe fixes are shown as applicable, the fix summary of a
 #: fix run (None for a check) -> the whole stdout of the command.
 Renderer = Callable[[Sequence["Diagnostic"], bool, FixSummary | None], str]
 
-FORMATS: tuple[OutputFormat, ...] = ("text", "json", "github")
+FORMATS: tuple[OutputFormat, ...] = get_args(OutputFormat)
 
 
 def render(
@@ -31,21 +31,37 @@ def render(
     *,
     unsafe_fixes: bool = False,
     summary: FixSummary | None = None,
+    colour: bool = False,
 ) -> str:
     """The report in the chosen format, as one string ready to write to stdout. The renderers (and
     the diagnostic model) are imported here, so that reading `FORMATS` to build the command line
-    costs nothing."""
-    return _renderers()[output_format](diagnostics, unsafe_fixes, summary)
+    costs nothing. `colour` paints the human formats (the caller decides: a terminal, no NO_COLOR)."""
+    return _renderers(colour)[output_format](diagnostics, unsafe_fixes, summary)
 
 
-def _renderers() -> dict[str, Renderer]:
-    """The registry of formats: one entry per format module."""
+def _renderers(colour: bool = False) -> dict[str, Renderer]:
+    """The registry of formats: one entry per format module (`text` and `concise` are one format
+    under ruff's two names; `full` shows a fix run's summary as `text` does)."""
+    from attnlint.report.full import render_full
     from attnlint.report.github import render_github
     from attnlint.report.json import render_json
+    from attnlint.report.sarif import render_sarif
+    from attnlint.report.style import Style
     from attnlint.report.text import render_text
 
+    style = Style(colour)
+
+    def text(diagnostics: Sequence[Diagnostic], unsafe: bool, summary: FixSummary | None) -> str:
+        return render_text(diagnostics, unsafe, summary, style)
+
+    def full(diagnostics: Sequence[Diagnostic], unsafe: bool, summary: FixSummary | None) -> str:
+        return text(diagnostics, unsafe, summary) if summary else render_full(diagnostics, unsafe, style)
+
     return {
-        "text": render_text,
+        "text": text,
+        "concise": text,
+        "full": full,
         "json": lambda diagnostics, _unsafe, _summary: render_json(diagnostics),
         "github": lambda diagnostics, _unsafe, _summary: render_github(diagnostics),
+        "sarif": lambda diagnostics, _unsafe, _summary: render_sarif(diagnostics),
     }

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from attnlint.diagnostic import Diagnostic
+from attnlint.report.style import PLAIN, Style
 from attnlint.report.summary import FixSummary, counted, plural
 
-__all__ = ["location", "render_text"]
+__all__ = ["check_summary", "fixable", "location", "render_text"]
 
 
-def _fixable(diagnostic: Diagnostic, unsafe_fixes: bool) -> bool:
+def fixable(diagnostic: Diagnostic, unsafe_fixes: bool) -> bool:
+    """Whether `--fix` (with this unsafe-fixes choice) applies the diagnostic's fix."""
     fix = diagnostic.fix
     return fix is not None and (fix.applicability == "safe" or unsafe_fixes)
 
@@ -30,14 +32,30 @@ def _fix_summary(diagnostics: Sequence[Diagnostic], unsafe_fixes: bool, summary:
     lines = [f"{location(d)}: {d.code} {d.message}" for d in diagnostics]
     verb = "Would fix" if summary.would else "Fixed"
     lines.append(f"{verb} {counted(summary.fixed)} ({len(diagnostics)} remaining).")
-    hidden = sum(d.fix is not None and not _fixable(d, unsafe_fixes) for d in diagnostics)
+    hidden = sum(d.fix is not None and not fixable(d, unsafe_fixes) for d in diagnostics)
     if hidden:
         lines.append(f"{plural(hidden, 'fix')} available with --unsafe-fixes.")
     return lines
 
 
+def check_summary(diagnostics: Sequence[Diagnostic], unsafe_fixes: bool) -> list[str]:
+    """The closing lines of a check: how many findings, and how many `--fix` repairs."""
+    lines = [f"Found {counted(d.severity for d in diagnostics)}."]
+    count = sum(fixable(d, unsafe_fixes) for d in diagnostics)
+    hidden = sum(d.fix is not None for d in diagnostics) - count
+    hint = f"({plural(hidden, 'hidden fix')} can be enabled with the `--unsafe-fixes` option)"
+    if count:
+        lines.append(f"[*] {count} fixable with the `--fix` option" + (f" {hint}." if hidden else "."))
+    elif hidden:
+        lines.append(f"No fixes available {hint}.")
+    return lines
+
+
 def render_text(
-    diagnostics: Sequence[Diagnostic], unsafe_fixes: bool = False, summary: FixSummary | None = None
+    diagnostics: Sequence[Diagnostic],
+    unsafe_fixes: bool = False,
+    summary: FixSummary | None = None,
+    style: Style = PLAIN,
 ) -> str:
     """The whole report, ending with a newline."""
     if summary is not None:
@@ -46,14 +64,7 @@ def render_text(
         return "All checks passed!\n"
     lines = []
     for d in diagnostics:
-        mark = " [*]" if _fixable(d, unsafe_fixes) else ""
-        lines.append(f"{location(d)}: {d.code}{mark} {d.message}")
-    lines.append(f"Found {counted(d.severity for d in diagnostics)}.")
-    fixable = sum(_fixable(d, unsafe_fixes) for d in diagnostics)
-    hidden = sum(d.fix is not None for d in diagnostics) - fixable
-    hint = f"({plural(hidden, 'hidden fix')} can be enabled with the `--unsafe-fixes` option)"
-    if fixable:
-        lines.append(f"[*] {fixable} fixable with the `--fix` option" + (f" {hint}." if hidden else "."))
-    elif hidden:
-        lines.append(f"No fixes available {hint}.")
-    return "\n".join(lines) + "\n"
+        mark = " [*]" if fixable(d, unsafe_fixes) else ""
+        code = style.paint(d.code, "red" if d.severity == "error" else "yellow")
+        lines.append(f"{style.paint(location(d), 'bold')}: {code}{style.paint(mark, 'cyan')} {d.message}")
+    return "\n".join([*lines, *check_summary(diagnostics, unsafe_fixes)]) + "\n"
