@@ -108,15 +108,26 @@ class _Rounds:
 
 
 def fix_unit(unit: Unit, findings: Sequence[Finding], context: CheckContext, unsafe: bool) -> FixOutcome:
-    """Fix each file of a unit in turn; what remains is the re-check of the final texts."""
+    """Fix each file of a unit in turn; what remains is the re-check of the final texts.
+
+    A fix to a later file can make a refused fix to an earlier one valid (a model folder's
+    config.json fix is rolled back while generation_config.json still names a cache that clashes
+    with it), so the files are passed over again while a pass changes something: one `fix` run
+    settles, and a second run finds nothing more to do.
+    """
     outcome = FixOutcome(unit=unit, remaining=list(findings))
     refused: dict[tuple[str, str], str] = {}
-    for source in unit.sources:
-        rounds = _Rounds(outcome.unit, source.path, outcome.remaining, context, unsafe)
-        rounds.run()
-        outcome.unit, outcome.remaining = rounds.unit, rounds.found
-        outcome.fixed.extend(rounds.fixed)
-        refused.update(rounds.refused)
+    for _ in range(_MAX_ROUNDS):
+        refused, progress = {}, False
+        for source in unit.sources:
+            rounds = _Rounds(outcome.unit, source.path, outcome.remaining, context, unsafe)
+            rounds.run()
+            outcome.unit, outcome.remaining = rounds.unit, rounds.found
+            outcome.fixed.extend(rounds.fixed)
+            refused.update(rounds.refused)
+            progress = progress or bool(rounds.fixed)
+        if not progress or len(unit.sources) == 1:
+            break
     outcome.refusals = [Refusal(f, refused[_key(f)]) for f in outcome.remaining if _key(f) in refused]
     return outcome
 
