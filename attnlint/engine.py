@@ -1,11 +1,12 @@
 """The checker's engine: the one per-file check, and the report edge where findings become diagnostics.
 
 `check_unit` is what every face runs for one file: `attnlint check`, the fixes it reports, and the
-fixer's re-check of each candidate text. A unit is one Python file, one notebook or one model
-folder's JSON pair; a `CheckContext` holds everything it is judged with (project root, target
-versions, selection). Because there is only this one path, a fix that the fixer calls done is
-exactly what the next `attnlint check` finds gone. A file that does not parse yields one finding
-(ATN001) instead of an exception, so a bad file never hides the rest of a run.
+fixer's re-check of each candidate text. A unit is one Python file, one notebook, one
+training-framework YAML config or launch script, or one model folder's JSON pair; a `CheckContext`
+holds everything it is judged with (project root, target versions, selection). Because there is
+only this one path, a fix that the fixer calls done is exactly what the next `attnlint check` finds
+gone. A file that does not parse yields one finding
+(ATN001; ATN005 for YAML) instead of an exception, so a bad file never hides the rest of a run.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import io
 import re
 import sys
 import tokenize
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypedDict
@@ -26,7 +27,7 @@ from attnlint.extract.python import extract_python
 from attnlint.facts import Target
 from attnlint.finding import Finding, file_problem
 from attnlint.knowledge.schema import Rule
-from attnlint.source import SourceError, SourceText, decode
+from attnlint.source import SourceError, SourceText, decode, is_framework_file, split_lines
 
 if sys.version_info >= (3, 11):
     from typing import Unpack
@@ -47,6 +48,7 @@ __all__ = [
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z0-9]+(?:[\s,]+[A-Z0-9]+)*))?", re.IGNORECASE)
 _IGNORE = re.compile(r"#\s*attnlint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
+_HASH_COMMENT = re.compile(r"(?:^|\s)(#.*)$")
 
 
 def selected(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
@@ -99,22 +101,39 @@ def _codes(text: str | None) -> frozenset[str] | None:
     return frozenset(code.upper() for code in re.split(r"[\s,]+", text) if code)
 
 
-def suppressions(text: str) -> Suppressions:
-    """Rows whose real comments (read with `tokenize`, never inside strings) suppress codes."""
+def _comment_suppressions(comments: Iterable[tuple[int, str]]) -> Suppressions:
+    """Rows whose comments (row, comment text) suppress codes: `# noqa[: codes]` or
+    `# attnlint: ignore[codes]`. Python, YAML and shell files differ only in how comments are found."""
     found: Suppressions = {}
+    for row, comment in comments:
+        match = _NOQA.search(comment) or _IGNORE.search(comment)
+        if match is not None:
+            codes = _codes(match.group("codes"))
+            earlier = found.get(row, frozenset())
+            found[row] = None if codes is None or earlier is None else earlier | codes
+    return found
+
+
+def _python_comments(text: str) -> Iterator[tuple[int, str]]:
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type != tokenize.COMMENT:
-                continue
-            match = _NOQA.search(token.string) or _IGNORE.search(token.string)
-            if match is not None:
-                row = token.start[0]
-                codes = _codes(match.group("codes"))
-                earlier = found.get(row, frozenset())
-                found[row] = None if codes is None or earlier is None else earlier | codes
+            if token.type == tokenize.COMMENT:
+                yield token.start[0], token.string
     except (tokenize.TokenError, SyntaxError):
-        return found
-    return found
+        return
+
+
+def _hash_comments(text: str) -> Iterator[tuple[int, str]]:
+    """YAML and shell comments: `#` at a line's start or after whitespace (not inside a word or URL)."""
+    for row, line in enumerate(split_lines(text), start=1):
+        match = _HASH_COMMENT.search(line.rstrip("\r\n"))
+        if match is not None:
+            yield row, match.group(1)
+
+
+def suppressions(text: str) -> Suppressions:
+    """Rows whose real comments (read with `tokenize`, never inside strings) suppress codes."""
+    return _comment_suppressions(_python_comments(text))
 
 
 def _suppressed(finding: Finding, rows: Suppressions) -> bool:
@@ -166,10 +185,28 @@ def _folder(unit: Unit, context: CheckContext) -> list[Finding]:
     return [f for f in found if context.selected(f.code)]
 
 
+def _framework(source: SourceText, context: CheckContext) -> list[Finding]:
+    """A training-framework YAML config or launch script; YAML that does not parse is one ATN005."""
+    from attnlint.extract.frameworks import FrameworkFileError, extract_framework_file
+
+    try:
+        uses = extract_framework_file(source.text, source.path, context.root)
+    except FrameworkFileError as exc:
+        found = [file_problem("ATN005", exc.reason, source.path, exc.row, exc.column)]
+    else:
+        found = _unique(evaluate(uses, context.target, context.rules, strict=context.strict))
+    found = [f for f in found if context.selected(f.code)]
+    rows = _comment_suppressions(_hash_comments(source.text)) if found else {}
+    return [f for f in found if not _suppressed(f, rows)]
+
+
 def check_unit(unit: Unit, context: CheckContext) -> list[Finding]:
-    """The findings of one unit (a Python file, a notebook or a model folder) under `context`."""
+    """The findings of one unit (a Python file, a notebook, a training-framework YAML config or
+    launch script, or a model folder) under `context`."""
     if unit.folder is not None:
         return _folder(unit, context)
+    if is_framework_file(unit.sources[0].path):
+        return _framework(unit.sources[0], context)
     return _python(unit.sources[0], context)
 
 

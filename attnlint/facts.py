@@ -15,13 +15,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from attnlint.knowledge.schema import TriggerValue
 
 #: How a value reached the model: a keyword argument, an entry of a dict that is spread or passed
-#: as `model_kwargs`, an attribute assignment, a cache object, a JSON key, or the live model.
-Origin = Literal["keyword", "dict-entry", "attribute", "object", "json", "runtime", "call-argument"]
+#: as `model_kwargs`, an attribute assignment, a cache object, a JSON or YAML key, or the live model.
+Origin = Literal["keyword", "dict-entry", "attribute", "object", "json", "yaml", "runtime", "call-argument"]
 #: A registered attention name attnlint cannot read: every attention name may be the project's own.
 ANY_NAME = "<any registered name>"
 #: Where a target's versions came from, most explicit first; "none" means every known release.
 TargetSource = Literal["override", "lock", "requirement", "installed", "none"]
-SiteKind = Literal["load", "generate", "generation_config", "pipeline", "config-file", "generation-file"]
+SiteKind = Literal[
+    "load", "generate", "generation_config", "pipeline", "config-file", "generation-file", "framework-file"
+]
 
 
 class Location(BaseModel):

@@ -20,11 +20,13 @@ from functools import cache
 
 from packaging.specifiers import SpecifierSet
 
+from attnlint.extract.frameworks import mentions_framework
 from attnlint.extract.models import spellings
 from attnlint.knowledge import configuration_rules, vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
+from attnlint.source import is_framework_file
 
-__all__ = ["Prefilter", "may_trigger", "prefilter"]
+__all__ = ["Prefilter", "may_trigger", "prefilter", "worth_parsing"]
 
 #: The settings whose presence the file must show for a rule that tests a non-default value of it.
 _FLAG_WORDS = {"output_attentions": "output_attentions", "use_cache": "use_cache"}
@@ -159,3 +161,13 @@ def _shortest(words: set[str]) -> set[str]:
 def may_trigger(data: bytes) -> bool:
     """Whether a file with these bytes could trigger some rule, so is worth parsing."""
     return prefilter().passes(data)
+
+
+def worth_parsing(path: str, data: bytes) -> bool:
+    """Whether the file at `path` is worth parsing. A training-framework YAML config or launch
+    script spells its settings in the framework's words (`flash_attention: true`, `flash_attn: fa2`),
+    not in the rules' words, so it is parsed whenever it names a model the way those frameworks do;
+    the YAML files of other tools (CI workflows, docker-compose) are skipped."""
+    if is_framework_file(path):
+        return mentions_framework(data)
+    return may_trigger(data)

@@ -20,7 +20,7 @@ from attnlint.evaluate import beyond_knowledge
 from attnlint.extract.configs import CONFIG_FILE, GENERATION_FILE
 from attnlint.extract.versions import has_pin_files, resolve_target
 from attnlint.finding import Finding, file_problem
-from attnlint.prefilter import may_trigger
+from attnlint.prefilter import worth_parsing
 from attnlint.result_cache import ResultCache
 from attnlint.settings import Settings, find_project_root
 from attnlint.source import SourceError, SourceText, decode
@@ -135,14 +135,15 @@ class _Run:
         return self.results.key(name, data, (repr(self.context_of(folder)),))
 
     def source(self, path: Path) -> None:
-        """Read, prefilter and check one Python file or notebook."""
+        """Read, prefilter and check one Python file, notebook, or training-framework YAML config or
+        launch script."""
         name = display_path(path)
         try:
             data = path.read_bytes()
         except OSError as exc:
             self.problem(_unreadable(name, exc))
             return
-        if not may_trigger(data):
+        if not worth_parsing(name, data):
             return
         key = self.cache_key(name, data, path.parent)
         if key is not None and self.results is not None:
@@ -197,14 +198,15 @@ def check_paths(
     cache: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> CheckResult:
-    """Check every Python file, notebook and model folder under `paths` against the rule base.
+    """Check every Python file, notebook, training-framework YAML config or launch script, and model
+    folder under `paths` against the rule base.
 
     `root` is the project root (where `[tool.attnlint]` lives; found from the working folder when
     omitted); a folder below it with its own pin file is judged on its own pins.
     `target_override` is a `--transformers-version` specifier and wins over the settings and the
     pins. Raises `walk.MissingPathError` for a path that does not exist and `VersionError` for a
     specifier or pin file that cannot be read; everything wrong with a single file is a
-    diagnostic instead. With `cache`, a Python file or notebook whose findings are in the result
+    diagnostic instead. With `cache`, a source file (not a model folder) whose findings are in the result
     cache (`attnlint.result_cache`) is not checked again; its diagnostics are reported but it has
     no `Checked` entry, so the fixer never runs with the cache. `progress(done, total)` is called
     after each file or model folder.

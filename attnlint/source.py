@@ -20,7 +20,19 @@ from functools import cached_property
 from attnlint.diagnostic import Edit
 from attnlint.facts import Location
 
-__all__ = ["LineIndex", "NotebookError", "SourceError", "SourceText", "decode", "split_lines"]
+#: Training-framework YAML configs and launch scripts (`extract.frameworks` reads them).
+FRAMEWORK_SUFFIXES = (".yaml", ".yml", ".sh")
+
+__all__ = [
+    "FRAMEWORK_SUFFIXES", "LineIndex", "NotebookError", "SourceError", "SourceText", "decode",
+    "is_framework_file", "split_lines",
+]
+
+
+def is_framework_file(path: str) -> bool:
+    """A training-framework YAML config or launch script, checked by `extract.frameworks`."""
+    return path.endswith(FRAMEWORK_SUFFIXES)
+
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
@@ -202,11 +214,24 @@ def _notebook_text(path: str, data: bytes) -> SourceText:
     return SourceText(path, data, "\n".join(lines) + "\n", cells=tuple(starts))
 
 
+def _utf8_text(path: str, data: bytes) -> SourceText:
+    """A training-framework YAML config or shell script: UTF-8 (with or without a BOM)."""
+    bom = data.startswith(codecs.BOM_UTF8)
+    try:
+        text = data[len(codecs.BOM_UTF8) if bom else 0 :].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _undecodable(data, exc) from exc
+    return SourceText(path, data, text, "utf-8", bom)
+
+
 def decode(path: str, data: bytes) -> SourceText:
-    """The source text of a file's bytes, by kind: notebook, JSON or Python. Raises SourceError."""
+    """The source text of a file's bytes, by kind: notebook, JSON, YAML/shell or Python. Raises
+    SourceError."""
     if path.endswith(".ipynb"):
         return _notebook_text(path, data)
     if path.endswith(".json"):
         return _json_text(path, data)
+    if path.endswith(FRAMEWORK_SUFFIXES):
+        return _utf8_text(path, data)
     return _python_text(path, data)
 

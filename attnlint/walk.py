@@ -21,6 +21,8 @@ from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 
+from attnlint.source import FRAMEWORK_SUFFIXES
+
 __all__ = ["CONFIG_NAMES", "DEFAULT_EXCLUDES", "Discovery", "MissingPathError", "discover"]
 
 #: Folders nobody means to lint: tool caches, environments and build output (ruff's list, trimmed).
@@ -38,7 +40,8 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
 )
 #: Files that make their folder a model folder for `extract_config_folder`.
 CONFIG_NAMES = frozenset({"config.json", "generation_config.json"})
-_SOURCE_SUFFIXES = (".py", ".ipynb")
+#: Python sources, notebooks, and training-framework YAML configs and launch scripts.
+_SOURCE_SUFFIXES = (".py", ".ipynb", *FRAMEWORK_SUFFIXES)
 _UNNAMED = re.compile(r"\(\?P<\w+>")
 _GLOB = re.compile(r"[*?\[\]!\\/]")
 

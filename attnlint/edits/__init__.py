@@ -8,14 +8,14 @@ an import cycle; libcst (`edits.python`) is loaded only when a Python file has a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import PurePath
 
 from attnlint.diagnostic import Edit, Fix
 from attnlint.edits.json import json_edits, json_file_for
 from attnlint.edits.refusal import FixRefused
 from attnlint.finding import Finding
-from attnlint.source import SourceText
+from attnlint.source import SourceText, is_framework_file
 
 __all__ = ["EditsOrWhy", "file_edits", "fixes_of", "is_json", "wanted"]
 
@@ -49,10 +49,25 @@ def _json_file_edits(source: SourceText, findings: Sequence[Finding]) -> EditsOr
     return results
 
 
+def _each(findings: Sequence[Finding], edits_of: Callable[[Finding], list[Edit]]) -> EditsOrWhy:
+    """Each finding's edits by `edits_of`, or why it refused."""
+    results: EditsOrWhy = {}
+    for i, finding in enumerate(findings):
+        try:
+            results[i] = edits_of(finding)
+        except FixRefused as exc:
+            results[i] = str(exc)
+    return results
+
+
 def file_edits(source: SourceText, findings: Sequence[Finding]) -> EditsOrWhy:
     """The edits of `source` for each finding's fix, from one parse of the file."""
     if is_json(source.path):
         return _json_file_edits(source, findings)
+    if is_framework_file(source.path):
+        from attnlint.edits.framework import framework_edits
+
+        return _each(findings, lambda finding: framework_edits(source, finding))
     from attnlint.edits.parsed import PythonSource
     from attnlint.edits.python import python_edits
 
@@ -60,13 +75,7 @@ def file_edits(source: SourceText, findings: Sequence[Finding]) -> EditsOrWhy:
         parsed = PythonSource(source)
     except FixRefused as exc:
         return {i: str(exc) for i in range(len(findings))}
-    results: EditsOrWhy = {}
-    for i, finding in enumerate(findings):
-        try:
-            results[i] = python_edits(parsed, finding)
-        except FixRefused as exc:
-            results[i] = str(exc)
-    return results
+    return _each(findings, lambda finding: python_edits(parsed, finding))
 
 
 def fixes_of(sources: Sequence[SourceText], findings: Sequence[Finding]) -> list[Fix | None]:

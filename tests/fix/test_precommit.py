@@ -29,6 +29,11 @@ model = Llama4ForConditionalGeneration.from_pretrained(
 )
 out = model.generate(**inputs, max_new_tokens=32)
 """
+TRL_CONFIG = """# trl sft --config sft.yaml
+model_name_or_path: meta-llama/Llama-4-Scout-17B-16E-Instruct
+attn_implementation: flex_attention
+cache_implementation: dynamic  # what generate builds anyway
+"""
 GIT = [
     "git",
     "-c",
@@ -59,13 +64,14 @@ def test_hooks_are_declared_like_ruffs() -> None:
         assert hook["require_serial"] is True
         assert hook["minimum_pre_commit_version"]
         tags = hook["types_or"]
-        assert isinstance(tags, list) and set(tags) == {"python", "json", "jupyter"} <= ALL_TAGS
+        assert isinstance(tags, list)
+        assert set(tags) == {"python", "json", "jupyter", "yaml", "shell"} <= ALL_TAGS
 
 
 def test_hook_environment_installs_only_the_light_core() -> None:
     project = tomllib.loads((CHECKOUT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     names = {canonicalize_name(Requirement(dep).name) for dep in project["dependencies"]}
-    assert {"libcst", "pydantic", "packaging"} <= names
+    assert {"libcst", "pydantic", "packaging", "ruamel-yaml"} <= names
     assert not names & {"torch", "transformers"}
     assert "torch" in " ".join(project["optional-dependencies"]["runtime"])
 
@@ -104,6 +110,7 @@ def test_pre_commit_check_fails_fix_rewrites_and_the_next_run_passes(tmp_path: P
     sha = _snapshot(hooks_repo)
     (project / "requirements.txt").write_text("transformers==4.51.0\n", encoding="utf-8")
     (project / "infer.py").write_text(BAD, encoding="utf-8")
+    (project / "sft.yaml").write_text(TRL_CONFIG, encoding="utf-8")
     (project / ".pre-commit-config.yaml").write_text(
         f"repos:\n- repo: {hooks_repo}\n  rev: {sha}\n  hooks:\n  - id: attnlint\n  - id: attnlint-fix\n",
         encoding="utf-8",
@@ -114,12 +121,15 @@ def test_pre_commit_check_fails_fix_rewrites_and_the_next_run_passes(tmp_path: P
     check = _pre_commit(project, home, "attnlint")
     assert check.returncode == 1, check.stdout + check.stderr
     assert "infer.py:4:70: ATN101" in check.stdout
+    assert "sft.yaml:3:22: ATN101" in check.stdout
 
     fix = _pre_commit(project, home, "attnlint-fix")
     assert "files were modified by this hook" in fix.stdout, fix.stdout + fix.stderr
     assert (project / "infer.py").read_text(encoding="utf-8") == BAD.replace(
         "max_new_tokens=32)", 'max_new_tokens=32, cache_implementation="hybrid")'
     )
+    fixed_config = TRL_CONFIG.replace(": dynamic  #", ": hybrid  #")
+    assert (project / "sft.yaml").read_text(encoding="utf-8") == fixed_config
 
     _git("add", "-A", cwd=project)
     again = _pre_commit(project, home)
