@@ -112,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--output-file", type=Path, metavar="PATH", help="write the report to PATH instead of stdout"
     )
+    check.add_argument(
+        "--show-settings",
+        action="store_true",
+        help="print the settings, files, transformers target and rules that apply to PATHS, and why",
+    )
     check.add_argument("--fix", action="store_true", help="apply safe fixes (as `attnlint fix`)")
     check.add_argument(
         "--no-cache", action="store_true", help="check every file afresh, without .attnlint_cache/"
@@ -199,6 +204,16 @@ def _run_check(args: argparse.Namespace) -> int:
     from attnlint.report.style import wants_colour
 
     settings, root = settings_for(args)
+    if args.show_settings:
+        from attnlint.show_settings import render_settings
+
+        sys.stdout.write(
+            render_settings(
+                args.paths, settings, args.transformers_version, root=root, config=args.config,
+                force_exclude=args.force_exclude,
+            )
+        )
+        return 0
     progress = Progress(sys.stderr)
     result = check_paths(
         args.paths,

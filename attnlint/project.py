@@ -19,14 +19,15 @@ from attnlint.engine import CheckContext, Unit, check_unit, diagnostics
 from attnlint.evaluate import beyond_knowledge
 from attnlint.extract.configs import CONFIG_FILE, GENERATION_FILE
 from attnlint.extract.versions import has_pin_files, resolve_target
+from attnlint.facts import Target
 from attnlint.finding import Finding, file_problem
 from attnlint.prefilter import worth_parsing
 from attnlint.result_cache import ResultCache
 from attnlint.settings import Settings, find_project_root
 from attnlint.source import SourceError, SourceText, decode
-from attnlint.walk import discover
+from attnlint.walk import Discovery, discover
 
-__all__ = ["CheckResult", "Checked", "check_paths", "display_path"]
+__all__ = ["CheckResult", "Checked", "check_paths", "discover_paths", "display_path", "project_targets"]
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,32 @@ class _Run:
         return list(dict.fromkeys(n for c in self._contexts.values() if (n := beyond_knowledge(c.target))))
 
 
+def discover_paths(
+    paths: Sequence[str | os.PathLike[str]], settings: Settings, root: Path, force_exclude: bool = False
+) -> Discovery:
+    """The files and model folders a run under `settings` checks (`walk.discover` with the excludes)."""
+    return discover(
+        [Path(p) for p in paths],
+        root=root,
+        exclude=[*settings.exclude, *settings.extend_exclude],
+        respect_gitignore=settings.respect_gitignore,
+        force_exclude=force_exclude or settings.force_exclude,
+    )
+
+
+def project_targets(
+    paths: Sequence[Path], settings: Settings, target_override: str | None, root: Path
+) -> list[tuple[Path, Target]]:
+    """For each file or model folder, the project folder whose pins judge it and that target, as a
+    check run resolves them (for `check --show-settings`)."""
+    run = _Run(settings, target_override, root.resolve(), cache=False)
+    found = []
+    for path in paths:
+        folder = path if path.is_dir() else path.parent
+        found.append((run.project_of(folder), run.context_of(folder).target))
+    return found
+
+
 def check_paths(
     paths: Sequence[str | os.PathLike[str]],
     settings: Settings,
@@ -214,13 +241,7 @@ def check_paths(
     project_root = (root if root is not None else find_project_root(Path.cwd())).resolve()
     run = _Run(settings, target_override, project_root, cache)
     run.context_of(project_root)
-    found = discover(
-        [Path(p) for p in paths],
-        root=project_root,
-        exclude=[*settings.exclude, *settings.extend_exclude],
-        respect_gitignore=settings.respect_gitignore,
-        force_exclude=force_exclude or settings.force_exclude,
-    )
+    found = discover_paths(paths, settings, project_root, force_exclude)
     total = len(found.sources) + len(found.config_folders)
     for done, path in enumerate(found.sources, 1):
         run.source(path)
