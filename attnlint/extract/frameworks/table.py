@@ -43,7 +43,10 @@ class KeyMeaning(BaseModel):
 
 
 class Framework(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    """One framework's config shape: how it is recognised, where its model is named, its keys."""
+
+    # `model_class` is a field: pydantic 2.6 (the declared floor) warns about the `model_` namespace.
+    model_config = ConfigDict(frozen=True, extra="forbid", protected_namespaces=())
 
     name: str
     recognise: tuple[str, ...]
