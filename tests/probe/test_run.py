@@ -15,7 +15,6 @@ CASES = [
     Case("llama", "sdpa", "static"),
     Case("llama", "no_such_attention"),
     Case("llama", "sdpa", mode="attentions"),
-    Case("llama", "flex_attention", kernel="compiled"),  # inductor compiles for longer than the limit
 ]
 
 
@@ -52,8 +51,11 @@ def test_missing_attentions_are_a_mismatch(stack: Stack) -> None:
     assert "eager: attentions of shape (1, 4, 12, 12)" in outcome.message
 
 
-def test_a_case_over_its_time_limit_is_killed(stack: Stack) -> None:
-    outcome = stack.outcomes[4]
+def test_a_case_over_its_time_limit_is_killed() -> None:
+    # Building the model and tracing compiled flex takes well over half a second even when
+    # inductor's on-disk cache is warm (a later run on the same machine), so the limit always bites.
+    slow = Case("llama", "flex_attention", kernel="compiled")
+    outcome = run_cases([slow], timeout=0.5).outcomes[0]
     assert (outcome.status, outcome.error_type) == ("FAIL", "Timeout")
 
 
