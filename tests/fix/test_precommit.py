@@ -71,7 +71,7 @@ def test_hooks_are_declared_like_ruffs() -> None:
 def test_hook_environment_installs_only_the_light_core() -> None:
     project = tomllib.loads((CHECKOUT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     names = {canonicalize_name(Requirement(dep).name) for dep in project["dependencies"]}
-    assert {"libcst", "pydantic", "packaging", "ruamel-yaml"} <= names
+    assert {"libcst", "pydantic", "packaging", "pyyaml"} <= names
     assert not names & {"torch", "transformers"}
     assert "torch" in " ".join(project["optional-dependencies"]["runtime"])
 

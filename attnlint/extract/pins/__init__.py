@@ -3,7 +3,7 @@
 Projects keep their transformers/torch requirement in many places. Each reader turns one kind of
 file into plain PEP 508 requirement lines (or, for a lock, exact versions), so that
 `extract/versions.py` judges them with the same logic as every other pin. Readers never run the
-file: setup.py is read with `ast`, YAML with ruamel.yaml (imported only when such a file exists).
+file: setup.py is read with `ast`, YAML with PyYAML (imported only when such a file exists).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Conda writes `transformers=4.51` (any 4.51.x), `transformers==4.51.0`, `transformers>=4.51,<4.53`,
 `transformers 4.51.0 py_0` (name, version, build) and `conda-forge::transformers=4.51`; the pip
 subsection holds ordinary requirements. conda's `pytorch` package is the `torch` distribution.
-ruamel.yaml is imported only when a project has such a file.
+PyYAML is imported only when a project has such a file.
 """
 
 from __future__ import annotations
@@ -38,12 +38,12 @@ def conda_requirement(spec: str) -> str | None:
 
 
 def _load(path: Path) -> Any:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+    import yaml
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, YAMLError) as exc:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise PinFileError(path, str(exc).replace("\n", " ")) from exc
 
 
