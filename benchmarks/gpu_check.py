@@ -5,11 +5,16 @@ Run: python benchmarks/gpu_check.py            (needs CUDA; without it: prints "
 
 For a tiny and a medium random-weight Llama4 (float32, same weights for every run) it generates
 greedily with eager attention (the reference) and with flex attention under `attnlint.guarded`, for
-the default/dynamic cache and for cache_implementation="hybrid" (HybridChunkedCache up to 4.53;
-newer releases map it to their default), batch 2 with left padding, prompts shorter and longer than
-attention_chunk_size, decoding past the chunk boundary. It compares tokens and the max logit
-difference, then times the guard's block-mask build against transformers' own flex mask builder at
-8k-128k keys (decode, q=1) and prefill up to 32k. Writes benchmarks/results/gpu_check-<time>.json.
+every cache_implementation the release can build for Llama4 (its default, "dynamic", "hybrid",
+"static"), batch 2 with left padding, prompts shorter and longer than attention_chunk_size, decoding
+past the chunk boundary. It compares tokens and the max logit difference, then times the guard's
+block-mask build against transformers' own flex mask builder at 8k-128k keys (decode, q=1) and
+prefill up to 32k. Writes benchmarks/results/gpu_check-<time>.json (or --out).
+
+On 4.51.x eager is no reference (wrong past attention_chunk_size, and it crashes on batch 2 with
+padding), so run a release whose eager is right first with `--save-reference DIR`, then the old
+release with `--reference DIR`: same weights, the newer release's eager output on the same device.
+benchmarks/gpu_session.sh does that for 5.24.0 and 4.51.0 on a GPU machine.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Any
 
 import torch
 import transformers
+from packaging.version import Version
 from transformers import Llama4ForCausalLM, Llama4TextConfig
 
 import attnlint
@@ -68,26 +74,53 @@ def _generate(
     return out.sequences[:, ids.shape[1]:].tolist(), torch.stack(out.logits, 1).float()
 
 
-def check_generation(name: str, size: dict[str, Any], device: str) -> list[dict[str, Any]]:
+def _caches() -> tuple[str, ...]:
+    """cache_implementation values this release can build for Llama4 ("" = its default)."""
+    version = Version(transformers.__version__)
+    if version < Version("4.54"):
+        return ("", "dynamic", "hybrid", "static")
+    if version < Version("5.0"):  # 4.54/4.55 cannot build a Llama4 "hybrid" cache in any attention
+        return ("", "dynamic", "static")
+    return ("", "static")
+
+
+def _reference(
+    name: str, size: dict[str, Any], cfg: Any, ids: torch.Tensor, mask: torch.Tensor, device: str,
+    reference: Path | None,
+) -> tuple[dict[str, torch.Tensor], list[list[int]], torch.Tensor, str]:
+    """Weights and eager's output: built here, or loaded from `--reference` (saved by a release whose
+    eager is right past attention_chunk_size; 4.51.0's own eager is not, and crashes on batch 2)."""
+    if reference is not None:
+        saved = torch.load(reference / f"{name}.pt", map_location=device)
+        return saved["weights"], saved["tokens"], saved["logits"], saved["source"]
     torch.manual_seed(0)
-    cfg = _config(size)
     base = Llama4ForCausalLM(cfg).eval()
     with torch.no_grad():
-        for pname, p in base.named_parameters():
+        for pname, p in base.named_parameters():  # by hand: 4.51.x leaves the experts uninitialised
             p.copy_(torch.ones_like(p) if "norm" in pname else torch.randn_like(p) * 0.2)
     weights = base.state_dict()
+    eager = Llama4ForCausalLM._from_config(cfg, attn_implementation="eager").eval()
+    eager.load_state_dict(weights)
+    tokens, logits = _generate(eager.to(device), ids, mask, size["new"])
+    return weights, tokens, logits, f"eager on transformers {transformers.__version__}, {device}"
+
+
+def check_generation(
+    name: str, size: dict[str, Any], device: str, reference: Path | None, save: Path | None
+) -> list[dict[str, Any]]:
+    cfg = _config(size)
     ids, mask = _inputs(size["prompts"], cfg.vocab_size, device)
-
-    def model(attn: str) -> Any:
-        m = Llama4ForCausalLM._from_config(cfg, attn_implementation=attn).eval()
-        m.load_state_dict(weights)
-        return m.to(device)
-
-    ref_tokens, ref_logits = _generate(model("eager"), ids, mask, size["new"])
+    weights, ref_tokens, ref_logits, source = _reference(name, size, cfg, ids, mask, device, reference)
+    if save is not None:
+        save.mkdir(parents=True, exist_ok=True)
+        torch.save({"weights": weights, "tokens": ref_tokens, "logits": ref_logits, "source": source},
+                   save / f"{name}.pt")
     rows = []
-    for cache in ("", "hybrid"):
+    for cache in _caches():
         kw = {"cache_implementation": cache} if cache else {}
-        flex = model("flex_attention")
+        flex = Llama4ForCausalLM._from_config(cfg, attn_implementation="flex_attention").eval()
+        flex.load_state_dict(weights)
+        flex.to(device)
         start = time.perf_counter()
         try:
             with attnlint.guarded(flex) as report:
@@ -97,7 +130,8 @@ def check_generation(name: str, size: dict[str, Any], device: str) -> list[dict[
                    "codes": [m.code for m in report.matched], "patched": report.patched}
         except Exception as exc:
             row = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"}
-        row.update(size=name, cache=cache or "default", seconds=time.perf_counter() - start)
+        row.update(size=name, cache=cache or "default", reference=source,
+                   seconds=time.perf_counter() - start)
         print(json.dumps(row), flush=True)
         rows.append(row)
     return rows
@@ -152,13 +186,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--sizes", nargs="+", default=["tiny", "medium"], choices=sorted(SIZES))
-    parser.add_argument("--mask-lengths", type=int, nargs="+", default=[8192, 32768, 131072])
+    parser.add_argument("--mask-lengths", type=int, nargs="*", default=[8192, 32768, 131072],
+                        help="kv lengths of the mask-build timing; none skips it (4.51/4.52 have no "
+                        "standalone upstream builder to compare with)")
+    parser.add_argument("--budget", type=float, default=BUDGET_S,
+                        help=f"seconds after which no new size or mask length starts ({BUDGET_S:.0f})")
+    parser.add_argument("--reference", type=Path,
+                        help="weights and eager outputs saved by --save-reference (another release)")
+    parser.add_argument("--save-reference", type=Path, help="save this run's weights and eager outputs here")
+    parser.add_argument("--out", type=Path, help="result file (benchmarks/results/gpu_check-<time>.json)")
     args = parser.parse_args()
     if args.device == "cuda" and not torch.cuda.is_available():
         print("gpu_check: no CUDA device; skipped")
         return
     started = time.monotonic()
-    deadline = started + BUDGET_S
+    deadline = started + args.budget
     result: dict[str, Any] = {
         "transformers": transformers.__version__, "torch": torch.__version__, "device": args.device,
         "gpu": torch.cuda.get_device_name() if args.device == "cuda" else platform.processor(),
@@ -166,12 +208,14 @@ def main() -> None:
     }
     for name in args.sizes:
         if time.monotonic() < deadline:
-            result["generation"] += check_generation(name, SIZES[name], args.device)
-    result["mask_build"] = mask_timings(args.device, args.mask_lengths, 8192, deadline)
+            result["generation"] += check_generation(name, SIZES[name], args.device, args.reference,
+                                                     args.save_reference)
+    if args.mask_lengths:
+        result["mask_build"] = mask_timings(args.device, args.mask_lengths, 8192, deadline)
     result["seconds"] = time.monotonic() - started
     result["ok"] = all(r.get("tokens_equal") for r in result["generation"])
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"gpu_check-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path = args.out or RESULTS / f"gpu_check-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2))
     print(f"gpu_check: {'OK' if result['ok'] else 'FAILED'}; wrote {path}")
 

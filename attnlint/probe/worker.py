@@ -78,7 +78,8 @@ def _warm_up(cases: list[Case], options: argparse.Namespace) -> None:
     """Pay once, before forking, what every child would pay again: one thread (tiny models run
     several times faster on a shared machine, and no thread pool exists to be forked) and a first
     eager run per model type and one uncompiled flex call (lazy imports and first-call setup take
-    seconds each)."""
+    seconds each). The warm-up stays on the CPU whatever the device: a parent that has initialised
+    CUDA cannot fork children that use it ("Cannot re-initialize CUDA in forked subprocess")."""
     import torch
 
     torch.set_num_threads(1)
@@ -89,7 +90,7 @@ def _warm_up(cases: list[Case], options: argparse.Namespace) -> None:
         mask = create_block_mask(lambda b, h, q, k: k <= q, 1, 1, 4, 4, device="cpu", _compile=False)
         flex_attention(x, x, x, block_mask=mask)
     for model in dict.fromkeys(c.model for c in cases if c.mode != "kernel"):
-        execute(Case(model, "eager", kernel="compiled", new_tokens=2), options.device, options.dtype)
+        execute(Case(model, "eager", kernel="compiled", new_tokens=2), "cpu", options.dtype)
 
 
 def serve(options: argparse.Namespace) -> None:

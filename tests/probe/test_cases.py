@@ -77,3 +77,19 @@ def test_a_worker_that_cannot_start_is_a_clean_error(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
     with pytest.raises(ProbeError, match="no torch here"):
         run_cases([Case("llama", "eager")], env=env)
+
+
+def test_worker_warm_up_stays_on_the_cpu_for_a_cuda_probe(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A parent that initialised CUDA could not fork the children that run the cases."""
+    import argparse
+
+    import torch
+
+    from attnlint.probe import worker
+
+    devices: list[str] = []
+    monkeypatch.setattr(torch, "set_num_threads", lambda n: None)
+    monkeypatch.setattr(worker, "execute", lambda case, device, dtype: devices.append(device))
+    worker._warm_up([Case("llama", "sdpa"), Case("gemma2", "eager")],
+                    argparse.Namespace(device="cuda", dtype="float32"))
+    assert devices == ["cpu", "cpu"]
