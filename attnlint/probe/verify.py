@@ -22,6 +22,10 @@ from attnlint.probe.runner import Progress, Stack, run_cases
 
 __all__ = ["judge", "probe_case", "run_verification"]
 
+#: Failures of the probe itself, not of the release: the case proves nothing inside or outside.
+NOT_RUN = frozenset({"ProcessDied", "Timeout"})
+
+
 def probe_case(spec: ProbeSpec) -> Case:
     return Case(
         spec.model, spec.attn, spec.cache, spec.form, spec.kernel, spec.mode,
@@ -69,7 +73,7 @@ def judge(rule: Rule, spec: ProbeSpec, outcome: Outcome, stack: Stack) -> Verdic
     """Inside the range the prediction must show; outside, its symptom must not."""
     inside = in_range(rule, spec, stack.transformers, stack.torch, stack.device)
     observed = outcome.status + (f" {outcome.detail}" if outcome.status != "OK" else "")
-    if outcome.status == "SKIP":
+    if outcome.status == "SKIP" or outcome.error_type in NOT_RUN:
         result: Result = "not run"
     elif spec.expect == "fine":
         result = "holds" if shows(spec, outcome) else "fails"

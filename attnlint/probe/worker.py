@@ -78,12 +78,15 @@ def _warm_up(cases: list[Case], options: argparse.Namespace) -> None:
     """Pay once, before forking, what every child would pay again: one thread (tiny models run
     several times faster on a shared machine, and no thread pool exists to be forked) and a first
     eager run per model type and one uncompiled flex call (lazy imports and first-call setup take
-    seconds each). The warm-up stays on the CPU whatever the device: a parent that has initialised
-    CUDA cannot fork children that use it ("Cannot re-initialize CUDA in forked subprocess")."""
+    seconds each). Before a CUDA probe the parent must not initialise CUDA, or no forked child can
+    use it ("Cannot re-initialize CUDA in forked subprocess", seen on an H200): so the eager runs stay
+    on the CPU, and the flex call is left out, since even uncompiled flex goes through dynamo, which
+    reads the CUDA RNG state whenever CUDA is available."""
     import torch
 
     torch.set_num_threads(1)
-    if any(c.attn == "flex_attention" and c.kernel == "uncompiled" for c in cases):
+    cuda = options.device.startswith("cuda")
+    if not cuda and any(c.attn == "flex_attention" and c.kernel == "uncompiled" for c in cases):
         from torch.nn.attention.flex_attention import create_block_mask, flex_attention
 
         x = torch.zeros(1, 1, 4, 16)
@@ -104,6 +107,10 @@ def serve(options: argparse.Namespace) -> None:
     forking = hasattr(os, "fork")
     if forking:
         _warm_up(cases, options)
+    if forking and torch.cuda.is_initialized():  # a library did it anyway: forks could not use CUDA
+        print("probe worker: CUDA was initialised before forking; running the cases in this process",
+              file=sys.stderr, flush=True)
+        forking = False
     for case in cases:
         outcome = _in_child(case, options) if forking else execute(case, options.device, options.dtype)
         print(json.dumps(outcome.to_json()), flush=True)

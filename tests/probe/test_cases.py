@@ -84,12 +84,18 @@ def test_worker_warm_up_stays_on_the_cpu_for_a_cuda_probe(monkeypatch: pytest.Mo
     import argparse
 
     import torch
+    import torch.nn.attention.flex_attention as flex
 
     from attnlint.probe import worker
 
     devices: list[str] = []
+    flex_calls: list[str] = []
     monkeypatch.setattr(torch, "set_num_threads", lambda n: None)
     monkeypatch.setattr(worker, "execute", lambda case, device, dtype: devices.append(device))
-    worker._warm_up([Case("llama", "sdpa"), Case("gemma2", "eager")],
-                    argparse.Namespace(device="cuda", dtype="float32"))
+    monkeypatch.setattr(flex, "flex_attention", lambda *a, **k: flex_calls.append("called"))
+    cases = [Case("llama", "sdpa"), Case("gemma2", "flex_attention", kernel="uncompiled")]
+    worker._warm_up(cases, argparse.Namespace(device="cuda", dtype="float32"))
     assert devices == ["cpu", "cpu"]
+    assert flex_calls == []  # even uncompiled flex runs dynamo, which initialises CUDA where it exists
+    worker._warm_up(cases, argparse.Namespace(device="cpu", dtype="float32"))
+    assert flex_calls == ["called"]

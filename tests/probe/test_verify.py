@@ -37,6 +37,9 @@ def _on(version: str) -> Stack:
         ("4.51.3", BLOCK, "holds"),                                # out of range, symptom absent
         ("4.51.3", PAD, "fails"),                                  # out of range, symptom present
         ("5.24.0", Outcome(CASE, "SKIP", message="no class"), "not run"),
+        # the case never reached the release's code: nothing is shown either way
+        ("4.51.3", Outcome(CASE, "FAIL", "ProcessDied", "killed by signal 9"), "not run"),
+        ("4.51.0", Outcome(CASE, "FAIL", "Timeout", "no result after 300 s"), "not run"),
     ],
 )
 def test_prediction_inside_and_symptom_outside(version: str, outcome: Outcome, result: str) -> None:
