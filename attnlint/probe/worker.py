@@ -107,7 +107,7 @@ def serve(options: argparse.Namespace) -> None:
     forking = hasattr(os, "fork")
     if forking:
         _warm_up(cases, options)
-    if forking and torch.cuda.is_initialized():  # a library did it anyway: forks could not use CUDA
+    if forking and torch.cuda.is_initialized():  # type: ignore[no-untyped-call]  # forks could not use CUDA
         print("probe worker: CUDA was initialised before forking; running the cases in this process",
               file=sys.stderr, flush=True)
         forking = False
