@@ -12,7 +12,7 @@
 #     with left padding, past the chunk boundary) against eager. 5.24.0 saves the weights and its
 #     eager output as the reference, 4.51.0 (whose eager is wrong past the chunk) compares with it.
 #   - attnlint probe --device cuda (compiled flex) on every default model type, per release.
-#   - attnlint probe --verify-rules --device cuda, per release.
+#   - attnlint probe --verify-rules --device cuda, per release (three processes by model type).
 set -u
 OUT=${OUT:-/tmp/attnlint-gpu}
 LIMIT=${LIMIT:-330}
@@ -34,10 +34,12 @@ started=$(date +%s)
       --reference /tmp/gpu-reference --mask-lengths --out "$OUT/r/gpu_check-4.51.0.json" > "$OUT/r/gpu_check-4.51.0.log" 2>&1
 ) &
 for v in $RELEASES; do
-  PYTHONPATH=$(on "$v") timeout "$LIMIT" python3 -m attnlint probe --verify-rules --device cuda --timeout 120 \
-      --output-format json > "$OUT/r/verify-$v.json" 2> "$OUT/r/verify-$v.log" &
+  for models in llama4_text,llama4 llama,mixtral,torch_flex gemma2,gemma3,qwen2,mistral,gpt_oss; do
+    PYTHONPATH=$(on "$v") timeout "$LIMIT" python3 -m attnlint probe --verify-rules --device cuda --timeout 90 \
+        --models "$models" --output-format json > "$OUT/r/verify-$v-${models%%,*}.json" 2> "$OUT/r/verify-$v-${models%%,*}.log" &
+  done
   for models in llama4_text llama4 llama gemma2,gemma3 qwen2,mistral gpt_oss; do
-    PYTHONPATH=$(on "$v") timeout "$LIMIT" python3 -m attnlint probe --device cuda --models "$models" --timeout 120 \
+    PYTHONPATH=$(on "$v") timeout "$LIMIT" python3 -m attnlint probe --device cuda --models "$models" --timeout 90 \
         --output-format json > "$OUT/r/probe-$v-${models/,/-}.json" 2> "$OUT/r/probe-$v-${models/,/-}.log" &
   done
 done
