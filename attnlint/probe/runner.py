@@ -108,6 +108,9 @@ def run_cases(
     """Run every case in the worker (each in its own forked process, `timeout` seconds each)."""
     options = ["--device", device, "--dtype", dtype, "--timeout", str(timeout)]
     environment = dict(os.environ if env is None else env)
+    # torch's CUDA availability check through NVML leaves the driver untouched, so the worker's
+    # forked cases can still initialise CUDA themselves
+    environment.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
     stack = Stack(device=device, dtype=dtype)
     todo = list(cases)
     while todo:

@@ -96,6 +96,26 @@ def _warm_up(cases: list[Case], options: argparse.Namespace) -> None:
         execute(Case(model, "eager", kernel="compiled", new_tokens=2), "cpu", options.dtype)
 
 
+def _fork_can_use(device: str) -> bool:
+    """Whether a child forked now can allocate on `device`. A library that touched CUDA while this
+    process imported it (even a driver-level device count) leaves forked children with "CUDA error:
+    initialization error" (seen with transformers 5.24.0 on an H200), so ask a child, not torch."""
+    if not device.startswith("cuda"):
+        return True
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the forked child
+        os.dup2(2, 1)
+        try:
+            import torch
+
+            torch.empty(1, device=device)
+            os._exit(0)
+        except BaseException:
+            os._exit(_CHILD_FAILED)
+    _, status = os.waitpid(pid, 0)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
 def serve(options: argparse.Namespace) -> None:
     """Answer every case read from stdin, one outcome line each."""
     import torch
@@ -107,9 +127,9 @@ def serve(options: argparse.Namespace) -> None:
     forking = hasattr(os, "fork")
     if forking:
         _warm_up(cases, options)
-    if forking and torch.cuda.is_initialized():  # type: ignore[no-untyped-call]  # forks could not use CUDA
-        print("probe worker: CUDA was initialised before forking; running the cases in this process",
-              file=sys.stderr, flush=True)
+    if forking and not _fork_can_use(options.device):
+        print(f"probe worker: a forked child cannot use {options.device} here (CUDA was initialised "
+              "before forking); running the cases in this process", file=sys.stderr, flush=True)
         forking = False
     for case in cases:
         outcome = _in_child(case, options) if forking else execute(case, options.device, options.dtype)

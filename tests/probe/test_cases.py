@@ -99,3 +99,13 @@ def test_worker_warm_up_stays_on_the_cpu_for_a_cuda_probe(monkeypatch: pytest.Mo
     assert flex_calls == []  # even uncompiled flex runs dynamo, which initialises CUDA where it exists
     worker._warm_up(cases, argparse.Namespace(device="cpu", dtype="float32"))
     assert flex_calls == ["called"]
+
+
+def test_worker_asks_a_forked_child_whether_the_device_is_usable() -> None:
+    import torch
+
+    from attnlint.probe.worker import _fork_can_use
+
+    assert _fork_can_use("cpu")
+    if not torch.cuda.is_available():  # a child cannot allocate on CUDA here: cases run in-process
+        assert not _fork_can_use("cuda")
