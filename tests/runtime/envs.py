@@ -8,7 +8,8 @@ site-packages. The release the interpreter already has needs no folder.
 
 The root is `$ATTNLINT_MATRIX_DIR` when set, else the checkout's `.matrix` when it exists (a folder
 or a link to a shared cache), else `~/.cache/attnlint/matrix`: outside the clone, so a fresh clone
-(CI) reuses what an earlier run installed. A folder counts only once its `.complete` marker exists.
+(CI) reuses what an earlier run installed. A folder counts only once its `.complete` marker exists
+and lists exactly the packages DEPS asks for now; a folder installed with other pins is rebuilt.
 
 Usage: python tests/runtime/envs.py 4.51.0 4.55.4 ...   (creates what is missing, prints the paths)
 """
@@ -16,6 +17,7 @@ Usage: python tests/runtime/envs.py 4.51.0 4.55.4 ...   (creates what is missing
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from importlib.metadata import version as dist_version
@@ -41,7 +43,9 @@ DEPS: dict[str, tuple[str, ...]] = {
     # rule edges run by `attnlint probe --verify-rules` (tests/probe), not part of the CI matrix
     "4.53.3": ("tokenizers==0.21.4", *_HUB_0X),
     "4.54.0": ("tokenizers==0.21.4", *_HUB_0X),
-    "5.13.0": (),
+    # 5.13 imports httpx and requires huggingface-hub<2.0 and tokenizers<=0.23.0; the interpreter's 5.24
+    # has huggingface-hub 2.x (no httpx) and tokenizers 0.23.3, so without these 5.13 cannot import.
+    "5.13.0": ("tokenizers==0.22.2", "huggingface_hub==1.33.0", "httpx==0.28.1", "httpcore==1.0.9"),
     "5.18.0": (),
     "5.20.2": (),
     "5.21.0": (),
@@ -74,20 +78,29 @@ def ensure(version: str) -> Path | None:
     path = env_path(version)
     if path is None:
         return None
-    marker = path / ".complete"
-    if marker.exists():
-        return path
     if version not in DEPS:
         raise KeyError(f"no dependency pins for transformers {version}; add them to DEPS in {__file__}")
     packages = [f"transformers=={version}", *DEPS[version]]
+    marker = path / ".complete"
+    if marker.exists() and marker.read_text().split() == packages:
+        return path
+    # Install next to the folder and swap it in, so a run that already uses the old folder keeps
+    # a whole one and a stale folder (other pins) is replaced rather than patched.
+    fresh = path.with_name(f".{version}.{os.getpid()}")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(path), *packages],
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(fresh), *packages],
         check=True,
     )
-    landed = [p.name for p in path.iterdir() if p.name.lower().startswith(FORBIDDEN)]
+    landed = [p.name for p in fresh.iterdir() if p.name.lower().startswith(FORBIDDEN)]
     if landed:
-        raise RuntimeError(f"{path} received packages it must not hold: {landed}")
-    marker.write_text(" ".join(packages) + "\n")
+        shutil.rmtree(fresh)
+        raise RuntimeError(f"{path} would receive packages it must not hold: {landed}")
+    (fresh / ".complete").write_text(" ".join(packages) + "\n")
+    if path.exists():
+        stale = path.with_name(f".{version}.stale.{os.getpid()}")
+        path.rename(stale)
+        shutil.rmtree(stale, ignore_errors=True)
+    fresh.rename(path)
     return path
 
 
