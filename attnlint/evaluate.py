@@ -198,6 +198,10 @@ def _combo_matches(rule: Rule, combo: _Combo, use: ModelUse, version: Version, s
         return False
     if not _value_matches(combo.cache, rule.cache, "cache", use, version):
         return False
+    if any(_unset({"attn": combo.attn, "cache": combo.cache}[key]) for key in rule.explicit):
+        return False
+    if any(s.stage not in rule.set_at.get(k, (s.stage,)) for k, s in combo.flags.items() if s.stage):
+        return False
     return all(_value_matches(s, rule.when[k], k, use, version, strict) for k, s in combo.flags.items())
 
 

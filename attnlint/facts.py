@@ -12,7 +12,7 @@ from typing import Literal
 from packaging.specifiers import SpecifierSet
 from pydantic import BaseModel, ConfigDict, Field
 
-from attnlint.knowledge.schema import TriggerValue
+from attnlint.knowledge.schema import Stage, TriggerValue
 
 #: How a value reached the model: a keyword argument, an entry of a dict that is spread or passed
 #: as `model_kwargs`, an attribute assignment, a cache object, a JSON or YAML key, or the live model.
@@ -70,6 +70,8 @@ class Setting(BaseModel):
     #: Set inside a `try` whose `except` catches the failure, or code run only on some releases
     #: (`if transformers.__version__ ...`): a name there is not an unconditional crash.
     guarded: bool = False
+    #: Where it was given (loader keyword, configuration, forward/generate call); None: not known.
+    stage: Stage | None = None
 
 
 class Site(BaseModel):

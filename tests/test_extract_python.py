@@ -497,3 +497,26 @@ def test_concrete_class_beats_the_model_id() -> None:
         model = Llama4ForCausalLM.from_pretrained({SCOUT})
     """)
     assert use.model_types == {"llama4_text"} and use.model_type_reason == "class name Llama4ForCausalLM"
+
+
+_STAGES = {
+    "load": 'm = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.1-8B", output_attentions=True)\n'
+            "m.generate(**x)",
+    "load ": 'c = AutoConfig.from_pretrained("meta-llama/Llama-3.1-8B", output_attentions=True)\n'
+             'm = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.1-8B", config=c)\nm(**x)',
+    " load": 'c = LlamaConfig()\nc.output_attentions = True\nm = LlamaForCausalLM(c)\nm(**x)',
+    "config": "c = LlamaConfig(output_attentions=True)\nm = LlamaForCausalLM(c)\nm(**x)",
+    "model": 'm = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.1-8B")\n'
+             "m.config.output_attentions = True\nm(**x)",
+    "call": 'm = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.1-8B")\nm(**x, output_attentions=True)',
+}
+
+
+@pytest.mark.parametrize("stage", list(_STAGES))
+def test_output_attentions_keeps_where_it_was_given(stage: str) -> None:
+    """transformers treats output_attentions differently at a loader (the config setter), a config
+    constructor, a loaded model's config and a call (ATN204/ATN130/ATN131/ATN210 tell them apart)."""
+    header = "from transformers import AutoConfig, AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM\n"
+    found = uses(header + _STAGES[stage])
+    flags = [s for use in found for s in use.flags.get("output_attentions", [])]
+    assert [(s.value, s.stage) for s in flags] == [(True, stage.strip())]

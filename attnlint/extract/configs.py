@@ -139,6 +139,7 @@ class _JsonFile:
                         span=self.span(member.start, member.end),
                         site=self.site().span,
                         keyword=prefix + key,
+                        stage="config" if self.kind == "config-file" else "call",
                     )
                 )
         return found

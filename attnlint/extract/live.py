@@ -86,7 +86,8 @@ def live_use(model: Any, cache: Setting | None = None, output_attentions: bool |
         "dtype": [_runtime(dtype, "dtype")],
     }
     if output_attentions is not None:
-        flags["output_attentions"] = [_runtime(output_attentions, "output_attentions")]
+        given = _runtime(output_attentions, "output_attentions").model_copy(update={"stage": "call"})
+        flags["output_attentions"] = [given]
     attn = getattr(config, "_attn_implementation", None)
     return ModelUse(
         path=PATH,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from attnlint.extract.models import ModelType
 from attnlint.facts import Origin, Setting, Site, Span
 from attnlint.knowledge import source_names
-from attnlint.knowledge.schema import TriggerValue
+from attnlint.knowledge.schema import Stage, TriggerValue
 
 Scalar = str | bool | int | float | None
 
@@ -81,6 +81,8 @@ class Bag:
     cache: list[Setting] = field(default_factory=list)
     flags: dict[str, list[Setting]] = field(default_factory=dict)
     sites: list[Site] = field(default_factory=list)
+    #: Where the bag's keywords are given (a setting made by attribute assignment is a configuration's).
+    stage: Stage | None = None
 
 
 @dataclass
@@ -89,7 +91,7 @@ class ConfigVal:
 
     model_type: ModelType | None
     span: Span
-    settings: Bag = field(default_factory=Bag)
+    settings: Bag
 
 
 @dataclass
@@ -103,8 +105,8 @@ class ModelRef:
 
     model_type: ModelType | None
     model_span: Span | None
-    load: Bag = field(default_factory=Bag)
-    generation: Bag = field(default_factory=Bag)
+    load: Bag = field(default_factory=lambda: Bag(stage="load"))
+    generation: Bag = field(default_factory=lambda: Bag(stage="call"))
     used: bool = False
 
 

@@ -22,6 +22,12 @@ RuleKind = Literal["combination", "unknown-attn", "unknown-cache", "file"]
 FixAction = Literal["set_attn", "set_cache", "remove_cache", "pin"]
 Anchor = Literal["attn", "cache", "model", "flag"]
 TriggerValue = str | bool
+#: Where a setting was given, as transformers treats it: `load`, through the config's attribute setter
+#: before the model exists (a `from_pretrained` or `AutoConfig.from_pretrained` keyword, `config.x = ...`
+#: on a config object); `config`, a config constructor's keyword or config.json; `model`, an attribute
+#: set on a built model's config (`model.config.x = ...`); `call`, the forward/generate call or its
+#: generation config.
+Stage = Literal["load", "config", "model", "call"]
 
 _CODE = re.compile(r"^ATN\d{3}$")
 
@@ -85,13 +91,18 @@ class Example(_Frozen):
 
 
 Expectation = Literal["crash", "wrong-output", "no-effect", "fine"]
+#: What a probe case runs (attnlint/probe/cases.py `Case`).
+ProbeMode = Literal[
+    "generate", "no-cache", "attentions", "load-attentions", "config-attentions", "model-attentions", "kernel"
+]
 
 
 class ProbeSpec(_Frozen):
     """A probe case that reproduces a rule, and what the rule predicts for it inside its range.
 
     The fields name an `attnlint probe` case (see docs/probe.md); `expect` is the predicted
-    behaviour: `crash` (with the exception type `error` and, optionally, `match` in its first line),
+    behaviour: `crash` (with the exception type `error`, alternatives separated by `|` where releases
+    raise different types, and, optionally, `match` in its first line),
     `wrong-output` (a MISMATCH against eager), `no-effect` (runs, and generate builds the same cache
     as with no setting) or `fine`. Outside the rule's range the predicted symptom must be absent.
     """
@@ -101,7 +112,7 @@ class ProbeSpec(_Frozen):
     cache: str = "default"
     form: Literal["kwarg", "config", "folder"] = "kwarg"
     kernel: Literal["compiled", "uncompiled"] = "uncompiled"
-    mode: Literal["generate", "no-cache", "attentions", "load-attentions", "kernel"] = "generate"
+    mode: ProbeMode = "generate"
     overrides: dict[str, str | int | float | bool] = Field(default_factory=dict)
     new_tokens: int = 8
     expect: Expectation
@@ -153,6 +164,12 @@ class Rule(_Frozen):
     cache: tuple[str, ...] = ()
     cache_forms: tuple[Literal["name", "object"], ...] = ()
     when: dict[str, tuple[TriggerValue, ...]] = Field(default_factory=dict)
+    #: Per trigger, the places where setting it has the rule's effect (a setting whose place is not
+    #: known matches any); `output_attentions=True` given to from_pretrained is not the same as
+    #: given to the forward call.
+    set_at: dict[str, tuple[Stage, ...]] = Field(default_factory=dict)
+    #: Dimensions ("attn", "cache") that match only when the user set them, never by the default.
+    explicit: tuple[Literal["attn", "cache"], ...] = ()
     anchor: Anchor = "attn"
     fixes: tuple[FixSpec, ...] = ()
     references: tuple[Reference, ...] = ()
@@ -176,6 +193,8 @@ class Rule(_Frozen):
             raise ValueError(f"{self.code}: a file-level rule has no triggers and no fixes")
         if not self.invalid and not file_level:
             raise ValueError(f"{self.code}: a rule needs at least one INVALID example")
+        if set(self.set_at) - set(self.when):
+            raise ValueError(f"{self.code}: set_at names triggers its `when` does not test")
         return self
 
     @property

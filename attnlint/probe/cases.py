@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
+from attnlint.knowledge.schema import ProbeMode
+
 Form = Literal["kwarg", "config", "folder"]
-Mode = Literal["generate", "no-cache", "attentions", "load-attentions", "kernel"]
+Mode = ProbeMode
 Status = Literal["OK", "FAIL", "MISMATCH", "SKIP"]
 Override = tuple[str, str | int | float | bool | None]
 
@@ -36,7 +38,8 @@ class Case:
     generation_config.json then carries the cache). `kernel` says whether flex runs compiled (as user
     code does) or uncompiled (reaches the release's own mask code on CPU, where the compiled kernel
     of 4.51-4.55 fails first). `mode` is what runs: greedy generate, generate with use_cache=False,
-    one forward with output_attentions=True (given to the forward, or to from_pretrained), or the
+    one forward with output_attentions=True (given to the forward, to from_pretrained with the
+    attention, to the config class's constructor, or set on the built model's config), or the
     torch-only flex decode kernel check. `overrides` are config fields set on the tiny config.
     """
 

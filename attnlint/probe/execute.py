@@ -124,20 +124,29 @@ class _Run:
         if case.form == "folder" or case.mode == "load-attentions":
             self.reference.save_pretrained(folder)
             config = json.loads((folder / "config.json").read_text())
-            config.update(attn)
+            if case.form == "folder":
+                config.update(attn)
             (folder / "config.json").write_text(json.dumps(config))
             if case.cache != DEFAULT and not case.cache.startswith(OBJECT):
                 generation = folder / "generation_config.json"
                 data = json.loads(generation.read_text()) if generation.exists() else {}
                 generation.write_text(json.dumps({**data, "cache_implementation": case.cache}))
+            # load-attentions: `from_pretrained(folder, attn_implementation=..., output_attentions=True)`
             extra = {"output_attentions": True} if case.mode == "load-attentions" else {}
-            return self._place(self.model_cls.from_pretrained(folder, **extra))
-        if case.form == "config":
+            given = {} if case.form == "folder" else attn
+            loaded = self.model_cls.from_pretrained(folder, **extra, **given)
+            return self._place(loaded)
+        if case.mode == "config-attentions":  # `XConfig(..., output_attentions=True)`, then the model
+            config = models.make_config(case.model, self.overrides, output_attentions=True, **attn)
+            model = self.model_cls._from_config(config)
+        elif case.form == "config":
             model = self.model_cls._from_config(models.make_config(case.model, self.overrides, **attn))
         else:
             model = self.model_cls._from_config(models.make_config(case.model, self.overrides), **attn)
         model = self._place(model)
         model.load_state_dict(self.reference.state_dict())
+        if case.mode == "model-attentions":  # set on the loaded model's config
+            model.config.output_attentions = True
         return model
 
     def generate(self, model: Any, cache: str) -> tuple[list[int], torch.Tensor, str]:

@@ -55,7 +55,7 @@ def shows(spec: ProbeSpec, outcome: Outcome) -> bool:
     if spec.match and spec.match not in text:
         return False
     if spec.expect == "crash":
-        return outcome.status == "FAIL" and outcome.error_type == spec.error
+        return outcome.status == "FAIL" and outcome.error_type in spec.error.split("|")
     if spec.expect == "wrong-output":
         return outcome.status == "MISMATCH"
     if spec.expect == "no-effect":

@@ -33,6 +33,7 @@ from attnlint.extract.values import (
 )
 from attnlint.facts import Origin, Setting, Site, SiteKind, Span
 from attnlint.knowledge import cache_class_values, source_names
+from attnlint.knowledge.schema import Stage
 
 
 class CallReader(Recorder):
@@ -155,7 +156,7 @@ class CallReader(Recorder):
             return self._pipeline(node)
         model_type = from_config_class(name)
         if model_type is not None:
-            return self._config(model_type, node)
+            return self._config(model_type, node, "config")
         if is_model_class(name) and (node.args or keyword_value(node, "config") is not None):
             return self._load(name, node)  # `LlamaForCausalLM(config)`: built from a config object
         return UNKNOWN
@@ -167,7 +168,7 @@ class CallReader(Recorder):
             model_type = from_config_class(name) or self._model_id_type(
                 self._argument(node, 0, "pretrained_model_name_or_path")
             )[0]
-            return self._config(model_type, node)
+            return self._config(model_type, node, "load")
         if is_model_class(name):
             return self._load(name, node)
         padding = keyword_value(node, "padding_side")
@@ -178,8 +179,10 @@ class CallReader(Recorder):
             )
         return UNKNOWN
 
-    def _config(self, model_type: ModelType | None, node: ast.Call) -> ConfigVal:
-        config = ConfigVal(model_type, self.pos.span(node))
+    def _config(self, model_type: ModelType | None, node: ast.Call, stage: Stage) -> ConfigVal:
+        """A config object: a constructor's keywords are `config` stage, `from_pretrained`'s go
+        through the config's setters (`load` stage, as a model loader's keywords do)."""
+        config = ConfigVal(model_type, self.pos.span(node), Bag(stage=stage))
         self._apply(config.settings, self._keywords(node), config.span)
         return config
 
@@ -194,7 +197,7 @@ class CallReader(Recorder):
     def _load(self, name: str, node: ast.Call) -> ModelRef:
         model_type, model_span = self._model_id_type(self._argument(node, 0, "pretrained_model_name_or_path"))
         by_class = from_class_name(name)
-        load = Bag(sites=[Site(kind="load", span=self.pos.span(node))])
+        load = Bag(sites=[Site(kind="load", span=self.pos.span(node))], stage="load")
         self._apply(load, self._keywords(node), self.pos.span(node))
         given = keyword_value(node, "config") or self._argument(node, 0, "")
         config = self._resolve(given) if given is not None else None

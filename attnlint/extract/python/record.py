@@ -22,6 +22,7 @@ from attnlint.extract.values import (
 )
 from attnlint.facts import ModelUse, Origin, Setting, Site, SiteKind, Span
 from attnlint.knowledge import keyword_facts
+from attnlint.knowledge.schema import Stage
 
 
 def _first(values: list[list[Setting]]) -> list[Setting]:
@@ -38,8 +39,14 @@ def merge(*bags: Bag) -> Bag:
         cache=_first([b.cache for b in inner]),
         flags={k: _first([b.flags.get(k, []) for b in inner]) for k in sorted(keys)},
         sites=[site for bag in bags for site in bag.sites],
+        stage=bags[-1].stage if bags else None,
     )
 
+
+
+def _staged(settings: list[Setting], stage: Stage | None) -> list[Setting]:
+    """The settings, marked with where they were given (rules tell a loader keyword from a call's)."""
+    return [s.model_copy(update={"stage": stage}) for s in settings] if stage else settings
 
 
 class Recorder(Resolver):
@@ -47,14 +54,14 @@ class Recorder(Resolver):
 
     def _generation_bag(self, config: GenCfg) -> Bag:
         config.consumed = True
-        bag = Bag(sites=[config.site])
+        bag = Bag(sites=[config.site], stage="call")
         for key, value in config.entries.entries.items():
             self._setting(bag, key, value, "keyword", config.site.span)
         return bag
 
     def _call_bag(self, node: ast.Call, kind: SiteKind | None) -> Bag:
         span = self.pos.span(node)
-        bag = Bag(sites=[Site(kind=kind, span=span)] if kind else [])
+        bag = Bag(sites=[Site(kind=kind, span=span)] if kind else [], stage="call")
         for key, value, origin in self._keywords(node):
             self._setting(bag, key, value, origin, span)
         return bag
@@ -83,17 +90,22 @@ class Recorder(Resolver):
         for key, value, origin in keywords:
             self._setting(bag, key, value, origin, site)
 
-    def _setting(self, bag: Bag, key: str, value: Value, origin: Origin, site: Span) -> None:
-        """Record one keyword (or attribute) wherever it was set: load, config or generate."""
+    def _setting(
+        self, bag: Bag, key: str, value: Value, origin: Origin, site: Span, stage: Stage | None = None
+    ) -> None:
+        """Record one keyword (or attribute) wherever it was set: load, config or generate; `stage`
+        overrides the bag's where an attribute assignment reaches it."""
         fact = keyword_facts().get(key)
+        stage = stage or bag.stage
         if fact == "attn":
-            bag.attn = self._settings(value, origin, key, site, normalise_name)
+            bag.attn = _staged(self._settings(value, origin, key, site, normalise_name), stage)
         elif fact == "cache":
-            bag.cache = self._settings(value, origin, key, site, normalise_name)
+            bag.cache = _staged(self._settings(value, origin, key, site, normalise_name), stage)
         elif fact == "assisted":
             self._assisted(bag, key, value, origin, site)
         elif fact is not None:
-            bag.flags[fact] = self._settings(value, origin, key, site, NORMALISERS.get(fact, normalise_name))
+            found = self._settings(value, origin, key, site, NORMALISERS.get(fact, normalise_name))
+            bag.flags[fact] = _staged(found, stage)
         elif key == "generation_config" and isinstance(value, GenCfg):
             inner = self._generation_bag(value)
             bag.sites += inner.sites

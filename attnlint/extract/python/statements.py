@@ -194,16 +194,17 @@ class Extractor(CallReader):
         if isinstance(owner, ast.Attribute) and owner.attr in ("config", "generation_config"):
             model = self._resolve(owner.value)
             if isinstance(model, ModelRef):
-                bag = model.load if owner.attr == "config" else model.generation
-                self._setting(bag, target.attr, value, "attribute", site)
+                on_config = owner.attr == "config"
+                bag = model.load if on_config else model.generation
+                self._setting(bag, target.attr, value, "attribute", site, "model" if on_config else "call")
                 return
         if target.attr == "padding_side":
             padding = self._settings(value, "attribute", target.attr, site, normalise_name)
             self.module_flags["padding_side"] = padding
             return
         holder = self._resolve(owner)
-        if isinstance(holder, ConfigVal):
-            self._setting(holder.settings, target.attr, value, "attribute", site)
+        if isinstance(holder, ConfigVal):  # through the config's setter, as a loader keyword goes
+            self._setting(holder.settings, target.attr, value, "attribute", site, "load")
         elif isinstance(holder, GenCfg):
             holder.entries.entries[target.attr] = value
         elif isinstance(holder, ModelRef) and target.attr == "generation_config":
