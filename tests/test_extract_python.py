@@ -508,7 +508,8 @@ _STAGES = {
     "config": "c = LlamaConfig(output_attentions=True)\nm = LlamaForCausalLM(c)\nm(**x)",
     "model": 'm = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.1-8B")\n'
              "m.config.output_attentions = True\nm(**x)",
-    "call": 'm = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.1-8B")\nm(**x, output_attentions=True)',
+    "call": 'm = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.1-8B")\n'
+            "m(**x, output_attentions=True)",
 }
 
 

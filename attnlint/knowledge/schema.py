@@ -14,6 +14,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from attnlint.knowledge.links import rule_url
+from attnlint.probe.cases import Mode as ProbeMode
 
 Severity = Literal["error", "warning", "info"]
 Category = Literal["file", "crash", "wrong-output", "performance"]
@@ -91,10 +92,7 @@ class Example(_Frozen):
 
 
 Expectation = Literal["crash", "wrong-output", "no-effect", "fine"]
-#: What a probe case runs (attnlint/probe/cases.py `Case`).
-ProbeMode = Literal[
-    "generate", "no-cache", "attentions", "load-attentions", "config-attentions", "model-attentions", "kernel"
-]
+
 
 
 class ProbeSpec(_Frozen):
@@ -112,7 +110,7 @@ class ProbeSpec(_Frozen):
     cache: str = "default"
     form: Literal["kwarg", "config", "folder"] = "kwarg"
     kernel: Literal["compiled", "uncompiled"] = "uncompiled"
-    mode: ProbeMode = "generate"
+    mode: ProbeMode = "generate"  # what the case runs: attnlint/probe/cases.py
     overrides: dict[str, str | int | float | bool] = Field(default_factory=dict)
     new_tokens: int = 8
     expect: Expectation

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
-from attnlint.knowledge.schema import ProbeMode
-
 Form = Literal["kwarg", "config", "folder"]
-Mode = ProbeMode
+Mode = Literal[
+    "generate", "no-cache", "attentions", "load-attentions", "config-attentions", "model-attentions", "kernel"
+]
 Status = Literal["OK", "FAIL", "MISMATCH", "SKIP"]
 Override = tuple[str, str | int | float | bool | None]
 
