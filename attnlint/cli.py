@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -138,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     rule.set_defaults(handler=_run_rule)
 
     probe = commands.add_parser("probe", help="run attention x cache combinations on the installed stack")
-    from attnlint.probe.command import add_arguments
+    from attnlint.probe.options import add_arguments
 
     add_arguments(probe)
     probe.set_defaults(handler=_run_probe)
@@ -173,7 +174,7 @@ def settings_for(args: argparse.Namespace) -> tuple[Settings, Path]:
         update["unsafe_fixes"] = unsafe_fixes
     if getattr(args, "strict", None):
         update["strict"] = True
-    return settings.model_copy(update=update), root
+    return replace(settings, **update), root
 
 
 def _run_fix(args: argparse.Namespace) -> int:
@@ -274,7 +275,7 @@ def _rule_record(rule: Rule) -> dict[str, Any]:
         "summary": rule.summary,
         "transformers": rule.transformers,
         "fix": rule.fixes[0].applicability if rule.fixes else None,
-        "reproduced": [r.model_dump() for r in rule.reproduced],
+        "reproduced": [asdict(r) for r in rule.reproduced],
         "url": rule.url,
         "explanation": render_rule(rule),
     }

@@ -8,7 +8,8 @@ from, so no output can depend on (or change) what the fixer and the guard work w
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from attnlint.facts import Location
 from attnlint.knowledge.schema import Applicability, Severity
@@ -16,14 +17,13 @@ from attnlint.knowledge.schema import Applicability, Severity
 __all__ = ["Diagnostic", "Edit", "Fix", "Location"]
 
 
-class Edit(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Edit:
     """Replace the text between `location` and `end_location` with `content`.
 
     `filename` is set only when the edit belongs to another file than its diagnostic's: a model
     folder's finding in config.json may be fixed by a key added to generation_config.json.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     content: str
     location: Location
@@ -31,16 +31,17 @@ class Edit(BaseModel):
     filename: str | None = None
 
 
-class Fix(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True, kw_only=True)
+class Fix:
     applicability: Applicability
     message: str
     edits: tuple[Edit, ...] = ()
 
 
-class Diagnostic(BaseModel):
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class Diagnostic:
+    """One reported finding; `to_json` and `from_json` are the shape of the JSON output and of
+    the result cache's records."""
 
     code: str
     rule: str
@@ -57,3 +58,24 @@ class Diagnostic(BaseModel):
 
     def sort_key(self) -> tuple[str, int, int, int, str]:
         return (self.filename, self.cell or 0, self.location.row, self.location.column, self.code)
+
+    def to_json(self) -> dict[str, Any]:
+        """The diagnostic as JSON-ready data (ruff's field names; tuples become lists when dumped)."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, record: dict[str, Any]) -> Diagnostic:
+        """The diagnostic whose `to_json` gave `record` (a result cache entry)."""
+        fix = record["fix"]
+        return cls(**{
+            **record, **_located(record),
+            "fix": None if fix is None else Fix(
+                applicability=fix["applicability"], message=fix["message"],
+                edits=tuple(Edit(**{**edit, **_located(edit)}) for edit in fix["edits"]),
+            ),
+        })
+
+
+def _located(record: dict[str, Any]) -> dict[str, Location]:
+    """The `location` and `end_location` of a JSON record, as locations."""
+    return {key: Location(**record[key]) for key in ("location", "end_location")}

@@ -13,6 +13,7 @@ import difflib
 import itertools
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import cache
 
 from packaging.specifiers import SpecifierSet
@@ -252,7 +253,7 @@ def _plan(rule: Rule, combo: _Combo, use: ModelUse, target: Target) -> FixPlan:
                 suggestion = _suggestion(kind, str(setting.value), whole)
                 if not suggestion:
                     break
-                spec = spec.model_copy(update={"value": spec.value.format(suggestion=suggestion)})
+                spec = replace(spec, value=spec.value.format(suggestion=suggestion))
             return FixPlan(spec=spec, setting=setting, sites=tuple(use.sites))
     return FixPlan(spec=None, refusal=_refusal(rule, target), setting=setting, sites=tuple(use.sites))
 

@@ -7,10 +7,10 @@ so diagnostics point at the right characters and fixes know what to rewrite.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Literal
 
 from packaging.specifiers import SpecifierSet
-from pydantic import BaseModel, ConfigDict, Field
 
 from attnlint.knowledge.schema import Stage, TriggerValue
 
@@ -26,19 +26,17 @@ SiteKind = Literal[
 ]
 
 
-class Location(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Location:
     """A point of a file: 1-based row, 1-based character column."""
-
-    model_config = ConfigDict(frozen=True)
 
     row: int
     column: int
 
 
-class Span(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Span:
     """A region of a file: 1-based rows and 1-based columns (ruff's convention), end exclusive."""
-
-    model_config = ConfigDict(frozen=True)
 
     path: str
     row: int
@@ -47,7 +45,8 @@ class Span(BaseModel):
     end_column: int
 
 
-class Setting(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Setting:
     """One possible value of one setting, with where it came from.
 
     `span` covers the literal that holds the value (what a fix replaces); `site` covers the call or
@@ -56,8 +55,6 @@ class Setting(BaseModel):
     `guarded` marks a value set where a failure is caught or only some releases run it.
     A value of None means the setting is present but not a literal attnlint can read.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     value: TriggerValue | None
     origin: Origin
@@ -74,16 +71,16 @@ class Setting(BaseModel):
     stage: Stage | None = None
 
 
-class Site(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Site:
     """A call or file where a setting could be added by a fix (e.g. the `generate(...)` call)."""
-
-    model_config = ConfigDict(frozen=True)
 
     kind: SiteKind
     span: Span
 
 
-class ModelUse(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class ModelUse:
     """Everything known about one model: its type, and each setting's possible values.
 
     Lists hold alternatives (a conditional expression gives two); an empty list means "not set",
@@ -92,21 +89,20 @@ class ModelUse(BaseModel):
     Frozen: the evaluator, the fixer and the guard read one use and none may change it.
     """
 
-    model_config = ConfigDict(frozen=True, protected_namespaces=())  # `model_types` is a field
-
     path: str
     model_types: frozenset[str] = frozenset()
     model_type_reason: str = ""
     model_span: Span | None = None
-    attn: list[Setting] = Field(default_factory=list)
-    cache: list[Setting] = Field(default_factory=list)
-    flags: dict[str, list[Setting]] = Field(default_factory=dict)
-    sites: list[Site] = Field(default_factory=list)
+    attn: list[Setting] = field(default_factory=list)
+    cache: list[Setting] = field(default_factory=list)
+    flags: dict[str, list[Setting]] = field(default_factory=dict)
+    sites: list[Site] = field(default_factory=list)
     #: Attention names the file registers itself (AttentionInterface.register); valid on every release.
     registered: frozenset[str] = frozenset()
 
 
-class Target(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Target:
     """The transformers (and torch) versions the project can run, and why attnlint thinks so.
 
     `reason` completes the sentence "affects transformers 4.51.0, which ...", e.g. "your requirement
@@ -116,10 +112,8 @@ class Target(BaseModel):
     to the releases the file's code can run on (`attnlint.window`).
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
-
-    transformers: SpecifierSet = Field(default_factory=SpecifierSet)
-    torch: SpecifierSet = Field(default_factory=SpecifierSet)
+    transformers: SpecifierSet = field(default_factory=SpecifierSet)
+    torch: SpecifierSet = field(default_factory=SpecifierSet)
     reason: str = "no pin, lock or installed transformers excludes"
     requirement: str = ""
     source: TargetSource = "none"

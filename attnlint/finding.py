@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from pydantic import BaseModel, ConfigDict
-
 from attnlint.facts import ModelUse, Setting, Site, Span
 from attnlint.knowledge import rule_by_code
 from attnlint.knowledge.schema import FixSpec, Severity
@@ -18,14 +16,13 @@ from attnlint.knowledge.schema import FixSpec, Severity
 __all__ = ["Finding", "FixPlan", "file_problem"]
 
 
-class FixPlan(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class FixPlan:
     """The evaluator's choice of fix, before it is turned into edits.
 
     `spec` is None when no fix is valid on the whole target range; `refusal` then says why, in
     words a user can act on. `sites` are the calls or files where an unset setting can be added.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     spec: FixSpec | None
     refusal: str = ""
@@ -59,7 +56,7 @@ class Finding:
         """The finding with its fix reaching more sites (two generate calls of one loaded model)."""
         if self.plan is None:
             return self
-        return replace(self, plan=self.plan.model_copy(update={"sites": sites}))
+        return replace(self, plan=replace(self.plan, sites=sites))
 
 
 def file_problem(code: str, reason: str, path: str, row: int = 1, column: int = 1) -> Finding:

@@ -151,7 +151,7 @@ class _Run:
             records = self.results.get(key)
             if records is not None:
                 self.from_cache += 1
-                self.reused.extend(Diagnostic.model_validate(r) for r in records)
+                self.reused.extend(Diagnostic.from_json(r) for r in records)
                 return
         try:
             source = decode(name, data)
@@ -161,7 +161,7 @@ class _Run:
         unit = Unit((source,))
         found = self.check(unit, path.parent)
         if key is not None and self.results is not None:
-            self.results.put(key, [d.model_dump(mode="json") for d in diagnostics(unit, found)])
+            self.results.put(key, [d.to_json() for d in diagnostics(unit, found)])
 
     def config_folder(self, folder: Path) -> None:
         """Read and check a model folder's config.json and generation_config.json as one unit."""

@@ -18,35 +18,16 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
-from functools import cache
-from importlib import resources
-from importlib.resources.abc import Traversable
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from attnlint import __version__
+from attnlint.knowledge.compiled import rule_base_hash
 
 __all__ = ["CACHE_FOLDER", "ResultCache", "rule_base_hash"]
 
 CACHE_FOLDER = ".attnlint_cache"
-
-
-def _knowledge_files(folder: Traversable) -> Iterable[Traversable]:
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.is_dir():
-            yield from _knowledge_files(entry)
-        elif entry.name.endswith((".toml", ".json")):
-            yield entry
-
-
-@cache
-def rule_base_hash() -> str:
-    """A hash of every shipped knowledge file: a changed rule, range or name table is a new key."""
-    digest = hashlib.sha256()
-    for entry in _knowledge_files(resources.files("attnlint.knowledge")):
-        digest.update(entry.name.encode() + b"\0" + entry.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 class ResultCache:

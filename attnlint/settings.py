@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import difflib
 import sys
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, ValidationError
-from pydantic_core import ErrorDetails
+from typing import TYPE_CHECKING, Any, get_type_hints
 
 from attnlint.report import OutputFormat
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -36,22 +37,22 @@ class SettingsError(ValueError):
     """`[tool.attnlint]` cannot be used as written; the message names the file and every bad key."""
 
 
-class Settings(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Settings:
     """The `[tool.attnlint]` table; the command line adds to or overrides these values.
 
     `select`/`ignore` hold rule codes or prefixes ("ATN1", "ALL"); `exclude` replaces nothing
     but adds globs to the built-in excludes, like `extend-exclude`; `transformers-version` is a
-    PEP 440 specifier or an exact version that overrides the project's pins.
+    PEP 440 specifier or an exact version that overrides the project's pins. A plain dataclass:
+    pydantic validates a table only when a pyproject.toml has one, so a run without settings
+    never imports it.
     """
 
-    # Validated by alias only (kebab-case), with the API of the declared floor, pydantic 2.6.
-    model_config = ConfigDict(extra="forbid", strict=True, alias_generator=_kebab)
-
-    select: list[str] = []
-    ignore: list[str] = []
-    extend_select: list[str] = []
-    exclude: list[str] = []
-    extend_exclude: list[str] = []
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    extend_exclude: list[str] = field(default_factory=list)
     respect_gitignore: bool = True
     force_exclude: bool = False
     transformers_version: str | None = None
@@ -91,10 +92,25 @@ def find_project_root(start: Path) -> Path:
     return start.resolve()
 
 
+def _validator() -> Any:
+    """A pydantic model with the fields of `Settings`, built only when a table is read: keys by their
+    kebab-case alias only, no unknown keys, no coercion (the API of the declared floor, pydantic 2.6)."""
+    from pydantic import ConfigDict, create_model
+
+    types = get_type_hints(Settings)
+    defaults = {
+        f.name: f.default_factory() if callable(f.default_factory) else f.default for f in fields(Settings)
+    }
+    config = ConfigDict(extra="forbid", strict=True, alias_generator=_kebab)
+    return create_model(  # type: ignore[call-overload]
+        "Settings", __config__=config, **{name: (types[name], defaults[name]) for name in defaults}
+    )
+
+
 def _error_line(path: Path, error: ErrorDetails) -> str:
     key = ".".join(_kebab(str(part)) for part in error["loc"])
     if error["type"] == "extra_forbidden":
-        known = [_kebab(name) for name in Settings.model_fields]
+        known = [_kebab(f.name) for f in fields(Settings)]
         close = difflib.get_close_matches(key, known, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         return f"{path}: {_TABLE} unknown key '{key}'{hint}"
@@ -122,7 +138,11 @@ def load_settings(root: Path) -> Settings:
     table = data.get("tool", {}).get("attnlint", {})
     if not isinstance(table, dict):
         raise SettingsError(f"{path}: {_TABLE} must be a table, got {type(table).__name__}")
+    if not table:
+        return Settings()
+    from pydantic import ValidationError
+
     try:
-        return Settings.model_validate(table)
+        return Settings(**_validator().model_validate(table).model_dump())
     except ValidationError as exc:
         raise SettingsError("\n".join(_error_line(path, e) for e in exc.errors())) from exc

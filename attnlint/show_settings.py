@@ -11,6 +11,7 @@ are selected and can fire on those releases. This prints exactly that, from the 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 from attnlint.engine import selected
@@ -61,7 +62,7 @@ def render_settings(
         f"Project root: {root}",
         f"Settings file: {source if source else 'none (defaults)'}",
         "Settings:",
-        *(f"  {name.replace('_', '-')} = {value!r}" for name, value in settings.model_dump().items()),
+        *(f"  {name.replace('_', '-')} = {value!r}" for name, value in asdict(settings).items()),
     ]
     found = discover_paths(paths, settings, root, force_exclude)
     entries = [(p, _kind(p)) for p in found.sources] + [(f, "model folder") for f in found.config_folders]

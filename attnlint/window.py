@@ -13,7 +13,7 @@ empty, because then the project's own pins rule the code out and that is what th
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from packaging.specifiers import SpecifierSet
@@ -135,6 +135,4 @@ def narrow(target: Target, uses: Sequence[ModelUse]) -> Target:
     if not kept or len(kept) == len(allowed):
         return target
     reason = f"{target.reason}; the code uses {floor.what} (line {floor.row}), so transformers{floor.spec}"
-    return target.model_copy(
-        update={"transformers": target.transformers & SpecifierSet(floor.spec), "reason": reason}
-    )
+    return replace(target, transformers=target.transformers & SpecifierSet(floor.spec), reason=reason)

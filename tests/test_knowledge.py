@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import attnlint.knowledge as knowledge
+import attnlint.knowledge.compiled as compiled
 from attnlint.extract.live import cache_setting
 from attnlint.extract.python import extract_python
 from attnlint.extract.python.positions import hot_words
@@ -75,22 +76,31 @@ def test_keyword_aliases_come_from_data(keyword: str, fact: str) -> None:
     assert knowledge.keyword_facts()[keyword] == fact
 
 
+def _forget_loaded_knowledge() -> None:
+    """Drop every per-process copy of the rule base, so the next call loads it again."""
+    loaders = (compiled.knowledge, compiled.rule_base_hash, knowledge.repair_names, knowledge.keyword_facts,
+               knowledge.cache_class_values, knowledge.configuration_rules, knowledge.rule_by_code, hot_words)
+    for loader in loaders:
+        loader.cache_clear()
+
+
 @pytest.fixture
 def knowledge_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A writable copy of the knowledge files that the loaders read instead of the shipped ones."""
+    """A writable copy of the knowledge files that the loaders read instead of the shipped ones,
+    compiled into a cache folder of the test's own."""
     shipped = Path(str(importlib.resources.files("attnlint.knowledge")))
     copy = tmp_path / "knowledge"
     (copy / "rules").mkdir(parents=True)
     for path in [*shipped.glob("*.toml"), *(shipped / "rules").glob("*.toml")]:
         (copy / path.relative_to(shipped)).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    monkeypatch.setattr(knowledge.resources, "files", lambda _package: copy)
-    loaders = (knowledge.rule_base, knowledge.runtime_knowledge, knowledge.source_names, knowledge.rules,
-               knowledge.vocabulary, knowledge.keyword_facts, knowledge.cache_class_values, hot_words)
-    for loader in loaders:
-        loader.cache_clear()
+    shipped_files = importlib.resources.files
+    monkeypatch.setattr(compiled.resources, "files",
+                        lambda package: copy if package == "attnlint.knowledge" else shipped_files(package))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    _forget_loaded_knowledge()
     yield copy
-    for loader in loaders:
-        loader.cache_clear()
+    monkeypatch.undo()
+    _forget_loaded_knowledge()
 
 
 @pytest.mark.parametrize(("file", "old", "new", "message"), [
@@ -132,7 +142,6 @@ def test_a_keyword_added_to_the_data_is_read_by_the_extractor(knowledge_copy: Pa
     old = 'attn = ["attn_implementation",'
     added = text.replace(old, 'attn = ["attention_backend", "attn_implementation",')
     path.write_text(added, encoding="utf-8")
-    for loader in (knowledge.source_names, knowledge.keyword_facts, hot_words):
-        loader.cache_clear()
+    _forget_loaded_knowledge()
     (use,) = extract_python(source, "x.py")
     assert [(s.value, s.keyword) for s in use.attn] == [("sdpa", "attention_backend")]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -77,10 +78,9 @@ def test_full_shows_the_line_a_caret_and_the_fix_as_a_diff(
 def test_full_marks_fixes_that_need_unsafe_fixes(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """An unsafe fix is shown with its diff but flagged, and the finding carries no `[*]`."""
     assert main(["check", "--output-format", "json"]) == 1
-    found = [Diagnostic.model_validate(d) for d in json.loads(capsys.readouterr().out)]
+    found = [Diagnostic.from_json(d) for d in json.loads(capsys.readouterr().out)]
     assert found[0].fix is not None
-    unsafe = found[0].fix.model_copy(update={"applicability": "unsafe"})
-    found[0] = found[0].model_copy(update={"fix": unsafe})
+    found[0] = replace(found[0], fix=replace(found[0].fix, applicability="unsafe"))
     out = render_full(found, unsafe_fixes=False)
     assert "[*]" not in out.splitlines()[0] and "  = fix (unsafe, needs --unsafe-fixes): " in out
     assert "No fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option)." in out

@@ -9,6 +9,7 @@ an import cycle; libcst (`edits.python`) is loaded only when a Python file has a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import PurePath
 
 from attnlint.diagnostic import Edit, Fix
@@ -97,7 +98,7 @@ def fixes_of(sources: Sequence[SourceText], findings: Sequence[Finding]) -> list
             if isinstance(result, str) or not result or finding.plan is None or finding.plan.spec is None:
                 continue
             if source.path != finding.path:
-                result = [edit.model_copy(update={"filename": source.path}) for edit in result]
+                result = [replace(edit, filename=source.path) for edit in result]
             spec = finding.plan.spec
             fixes[chosen[i]] = Fix(
                 applicability=spec.applicability, message=spec.description, edits=tuple(result)

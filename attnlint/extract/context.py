@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from attnlint.extract.models import from_model_id
@@ -57,11 +57,12 @@ class FileContext:
         for use in [*uses, *self.uses]:  # uses are frozen: each gets a copy with the file's names
             if self.autocast:
                 use.flags.setdefault("autocast", self.autocast)
-            update: dict[str, object] = {"registered": frozenset(self.registered)}
+            registered = frozenset(self.registered)
             if self.guards:
-                update["attn"] = [self._guard(s) for s in use.attn]
-                update["cache"] = [self._guard(s) for s in use.cache]
-            result.append(use.model_copy(update=update))
+                attn, cache = [self._guard(s) for s in use.attn], [self._guard(s) for s in use.cache]
+                result.append(replace(use, registered=registered, attn=attn, cache=cache))
+            else:
+                result.append(replace(use, registered=registered))
         return result
 
     def _guard(self, setting: Setting) -> Setting:
@@ -70,7 +71,7 @@ class FileContext:
             return setting
         for first, last, what in self.guards:
             if first <= where.row <= last:
-                return setting.model_copy(update={"guarded": True, "branch": setting.branch or what})
+                return replace(setting, guarded=True, branch=setting.branch or what)
         return setting
 
 

@@ -1,17 +1,21 @@
 """The shape of attnlint's knowledge: rules, fixes, references and the version vocabulary.
 
 Everything attnlint knows about broken attention/cache pairs lives in TOML data validated by these
-models, so that adding a rule is a data edit plus its examples, never new visitor code. The models
+records, so that adding a rule is a data edit plus its examples, never new visitor code. The records
 are frozen: the knowledge base is loaded once and shared by the checker, the fixer and the guard.
+
+They are plain dataclasses, not pydantic models: pydantic validates them (types, literals, unknown
+keys, the `__post_init__` checks) once, where the TOML enters (`attnlint.knowledge.compiled`), and
+every later start reads the validated records back without importing pydantic at all.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Literal, get_args
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal, get_args
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from attnlint.knowledge.links import rule_url
 from attnlint.probe.cases import Mode as ProbeMode
@@ -33,8 +37,15 @@ Stage = Literal["load", "config", "model", "call"]
 _CODE = re.compile(r"^ATN\d{3}$")
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", protected_namespaces=())
+#: The options pydantic validates every knowledge record with when the TOML is compiled
+#: (`attnlint.knowledge.compiled`): an unknown key is an error, not silently dropped.
+_STRICT_KEYS: dict[str, Any] = {"extra": "forbid"}
+
+
+class Record:
+    """Base of every knowledge record: pydantic reads `__pydantic_config__` when it validates one."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT_KEYS
 
 
 def _check_specifier(value: str) -> str:
@@ -45,7 +56,8 @@ def _check_specifier(value: str) -> str:
     return value
 
 
-class Reference(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class Reference(Record):
     """Where a rule's claim comes from: an upstream issue, pull request or released code."""
 
     kind: Literal["issue", "pr", "code", "doc"]
@@ -53,7 +65,8 @@ class Reference(_Frozen):
     title: str = ""
 
 
-class FixSpec(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class FixSpec(Record):
     """One way out of a rule, valid only on the transformers versions in `transformers`.
 
     The fixer takes the first fix of a rule whose range covers every version the project can run;
@@ -67,14 +80,16 @@ class FixSpec(_Frozen):
     transformers: str = ""
     description: str
 
-    _spec = field_validator("transformers")(_check_specifier)
+    def __post_init__(self) -> None:
+        _check_specifier(self.transformers)
 
     @property
     def specifier(self) -> SpecifierSet:
         return SpecifierSet(self.transformers)
 
 
-class Example(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class Example(Record):
     """A source snippet the rule must (INVALID) or must not (VALID) report, Fixit style.
 
     `target` is the transformers requirement the snippet is checked under; `fixed`, when given,
@@ -88,14 +103,15 @@ class Example(_Frozen):
     fixed: str | None = None
     unsafe_fixes: bool = False
 
-    _spec = field_validator("target")(_check_specifier)
+    def __post_init__(self) -> None:
+        _check_specifier(self.target)
 
 
 Expectation = Literal["crash", "wrong-output", "no-effect", "fine"]
 
 
-
-class ProbeSpec(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class ProbeSpec(Record):
     """A probe case that reproduces a rule, and what the rule predicts for it inside its range.
 
     The fields name an `attnlint probe` case (see docs/probe.md); `expect` is the predicted
@@ -111,20 +127,19 @@ class ProbeSpec(_Frozen):
     form: Literal["kwarg", "config", "folder"] = "kwarg"
     kernel: Literal["compiled", "uncompiled"] = "uncompiled"
     mode: ProbeMode = "generate"  # what the case runs: attnlint/probe/cases.py
-    overrides: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    overrides: dict[str, str | int | float | bool] = field(default_factory=dict)
     new_tokens: int = 8
     expect: Expectation
     error: str = ""
     match: str = ""
 
-    @model_validator(mode="after")
-    def _crash_names_error(self) -> ProbeSpec:
+    def __post_init__(self) -> None:
         if self.expect == "crash" and not self.error:
             raise ValueError("a probe that expects a crash names the exception type in `error`")
-        return self
 
 
-class Reproduction(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class Reproduction(Record):
     """One run of a rule's probes: the stack, and whether the rule's prediction held there."""
 
     transformers: str
@@ -133,7 +148,8 @@ class Reproduction(_Frozen):
     affected: bool
 
 
-class Rule(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class Rule(Record):
     """A known-broken configuration, keyed on model types, attention, cache, triggers and versions.
 
     Empty lists mean "any". The literal `"default"` in `attn`/`cache`/`when` lists means "not set
@@ -161,11 +177,11 @@ class Rule(_Frozen):
     attn: tuple[str, ...] = ()
     cache: tuple[str, ...] = ()
     cache_forms: tuple[Literal["name", "object"], ...] = ()
-    when: dict[str, tuple[TriggerValue, ...]] = Field(default_factory=dict)
+    when: dict[str, tuple[TriggerValue, ...]] = field(default_factory=dict)
     #: Per trigger, the places where setting it has the rule's effect (a setting whose place is not
     #: known matches any); `output_attentions=True` given to from_pretrained is not the same as
     #: given to the forward call.
-    set_at: dict[str, tuple[Stage, ...]] = Field(default_factory=dict)
+    set_at: dict[str, tuple[Stage, ...]] = field(default_factory=dict)
     #: Dimensions ("attn", "cache") that match only when the user set them, never by the default.
     explicit: tuple[Literal["attn", "cache"], ...] = ()
     anchor: Anchor = "attn"
@@ -178,10 +194,9 @@ class Rule(_Frozen):
     unprobed: str = ""
     reproduced: tuple[Reproduction, ...] = ()
 
-    _spec = field_validator("transformers", "torch")(_check_specifier)
-
-    @model_validator(mode="after")
-    def _shape(self) -> Rule:
+    def __post_init__(self) -> None:
+        _check_specifier(self.transformers)
+        _check_specifier(self.torch)
         if _CODE.match(self.code) is None:
             raise ValueError(f"rule code {self.code!r} must look like ATN101")
         file_level = self.kind == "file"
@@ -193,7 +208,6 @@ class Rule(_Frozen):
             raise ValueError(f"{self.code}: a rule needs at least one INVALID example")
         if set(self.set_at) - set(self.when):
             raise ValueError(f"{self.code}: set_at names triggers its `when` does not test")
-        return self
 
     @property
     def number(self) -> int:
@@ -212,23 +226,27 @@ class Rule(_Frozen):
         return rule_url(self.code)
 
 
-class VocabEntry(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class VocabEntry(Record):
     """A value of `attn_implementation` or `cache_implementation` and the releases that accept it."""
 
     name: str
     transformers: str
     note: str = ""
 
-    _spec = field_validator("transformers")(_check_specifier)
+    def __post_init__(self) -> None:
+        _check_specifier(self.transformers)
 
 
+@dataclass(frozen=True, kw_only=True)
 class CacheClassEntry(VocabEntry):
     """A cache class a user can build by hand, the cache it amounts to, and the releases that export it."""
 
     cache: str
 
 
-class DefaultEntry(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class DefaultEntry(Record):
     """What a setting means when the user leaves it unset, for some model types and versions."""
 
     key: str  # "attn", "cache" or a trigger name of codes.toml (checked when the vocabulary loads)
@@ -236,10 +254,12 @@ class DefaultEntry(_Frozen):
     transformers: str = ""
     model_types: tuple[str, ...] = ()
 
-    _spec = field_validator("transformers")(_check_specifier)
+    def __post_init__(self) -> None:
+        _check_specifier(self.transformers)
 
 
-class ContextVocab(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class ContextVocab(Record):
     """Classes whose calls say something about a model's surroundings (extract/context.py)."""
 
     precision_configs: tuple[str, ...] = ()
@@ -254,7 +274,8 @@ class ContextVocab(_Frozen):
         return (*self.precision_configs, *self.mixed_precision_calls, *self.attention_registries)
 
 
-class Vocabulary(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class Vocabulary(Record):
     """Release list, per-version value vocabularies and defaults (knowledge/vocab.toml)."""
 
     releases: tuple[str, ...]
@@ -265,10 +286,11 @@ class Vocabulary(_Frozen):
     models: tuple[VocabEntry, ...] = ()
     cache_classes: tuple[CacheClassEntry, ...] = ()
     keywords: tuple[VocabEntry, ...] = ()
-    context: ContextVocab = ContextVocab()
+    context: ContextVocab = field(default_factory=ContextVocab)
 
 
-class ModelTables(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class ModelTables(Record):
     """models.toml: model-id patterns, class-name prefixes and classes -> model_type, text models."""
 
     not_model_suffixes: tuple[str, ...]
@@ -277,14 +299,13 @@ class ModelTables(_Frozen):
     text: dict[str, str]
     prefixes: dict[str, str]
 
-    @field_validator("ids")
-    @classmethod
-    def _lower_case_patterns(cls, value: dict[str, str]) -> dict[str, str]:
+    def __post_init__(self) -> None:
         """Model ids match case-insensitively; the first matching pattern wins, so order is kept."""
-        return {pattern.lower(): kind for pattern, kind in value.items()}
+        object.__setattr__(self, "ids", {pattern.lower(): kind for pattern, kind in self.ids.items()})
 
 
-class CodeRange(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class CodeRange(Record):
     """The rule numbers a category uses (codes.toml), and how the docs name the category."""
 
     first: int
@@ -295,28 +316,29 @@ class CodeRange(_Frozen):
         return self.first <= number <= self.last
 
 
-class RuleBase(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class RuleBase(Record):
     """codes.toml: the code range of every category and the trigger names rules may test."""
 
     categories: dict[Category, CodeRange]
     triggers: tuple[str, ...]
 
-    @model_validator(mode="after")
-    def _every_category(self) -> RuleBase:
+    def __post_init__(self) -> None:
         missing = set(get_args(Category)) - set(self.categories)
         if missing:
             raise ValueError(f"categories without a code range: {sorted(missing)}")
-        return self
 
 
-class PythonNames(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class PythonNames(Record):
     torch_dtypes: tuple[str, ...]
     loaders: tuple[str, ...]
     chainable_methods: tuple[str, ...]
     binders: tuple[str, ...]
 
 
-class SourceNames(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class SourceNames(Record):
     """sources.toml: how code spells caches, settings and dtypes, for the extractors and the guard."""
 
     offloading_classes: dict[str, str]
@@ -325,12 +347,14 @@ class SourceNames(_Frozen):
     python: PythonNames
 
 
-class RuntimeRepair(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class RuntimeRepair(Record):
     name: str
     description: str
 
 
-class RuntimeKnowledge(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class RuntimeKnowledge(Record):
     """runtime.toml: the guard's named repairs and the model types it builds the flex mask for."""
 
     guarded_mask_model_types: tuple[str, ...]

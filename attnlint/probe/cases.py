@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
+from attnlint.probe.options import DEFAULT_MODELS
+
 Form = Literal["kwarg", "config", "folder"]
 Mode = Literal[
     "generate", "no-cache", "attentions", "load-attentions", "config-attentions", "model-attentions", "kernel"
@@ -21,10 +23,6 @@ DEFAULT = "default"
 #: `cache` prefix meaning "pass a cache object as past_key_values" instead of a cache_implementation name.
 OBJECT = "object:"
 
-#: Model types of the default probe set, in the order the matrix prints them.
-DEFAULT_MODELS = ("llama", "llama4_text", "llama4", "gemma2", "gemma3", "qwen2", "mistral", "gpt_oss")
-#: Every model type the worker can build (`models.py` holds their configs).
-KNOWN_MODELS = (*DEFAULT_MODELS, "mixtral", "torch_flex")
 DEFAULT_ATTNS = ("eager", "sdpa", "flex_attention")
 DEFAULT_CACHES = (DEFAULT, "static", "hybrid")
 

@@ -18,7 +18,7 @@ __all__ = ["diagnostic_record", "render_json"]
 def diagnostic_record(diagnostic: Diagnostic) -> dict[str, Any]:
     """One finding as a plain JSON-ready dict. An edit names its file only when it is not the
     finding's own (a model folder's fix may add a key to the other JSON file)."""
-    record = diagnostic.model_dump(mode="json")
+    record = diagnostic.to_json()
     for edit in (record["fix"] or {}).get("edits", []):
         if edit["filename"] is None:
             del edit["filename"]

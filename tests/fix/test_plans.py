@@ -7,6 +7,7 @@ every refusal path is exercised through the real extractor and evaluator.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from conftest import target
 
@@ -32,10 +33,8 @@ HYBRID = FixSpec(action="set_cache", value="hybrid", applicability="safe", descr
 
 
 def _rule(*fixes: FixSpec, cache: Sequence[str] | None = None) -> Rule:
-    update: dict[str, object] = {"fixes": fixes}
-    if cache is not None:
-        update["cache"] = tuple(cache)
-    return rule_by_code()["ATN101"].model_copy(update=update)
+    rule = replace(rule_by_code()["ATN101"], fixes=fixes)
+    return rule if cache is None else replace(rule, cache=tuple(cache))
 
 
 def _context(rule: Rule, spec: str) -> CheckContext:

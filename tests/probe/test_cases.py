@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from attnlint.cli import build_parser
-from attnlint.probe.cases import DEFAULT_MODELS, Case, Outcome, default_cases
+from attnlint.probe.cases import Case, Outcome, default_cases
 from attnlint.probe.command import select_cases
+from attnlint.probe.options import DEFAULT_MODELS
 from attnlint.probe.render import render_text
 from attnlint.probe.runner import ProbeError, Stack, run_cases
 

@@ -10,6 +10,7 @@ import tomllib
 import attnlint.knowledge
 from attnlint.cli import main
 from attnlint.knowledge import rule_by_code, rules
+from attnlint.knowledge.compiled import validated
 from attnlint.knowledge.schema import Rule
 from attnlint.probe.cases import Case, Outcome
 from attnlint.probe.record import record
@@ -113,4 +114,4 @@ def test_record_writes_one_reproduction_per_stack(tmp_path: Path) -> None:
     assert runs.count(("4.51.0", True)) == 1 and runs.count(("4.51.3", False)) == 1
     expected = (("4.51.0", True), ("4.51.3", False))
     assert not [r for r in runs if r[0] in ("4.51.0", "4.51.3") and r not in expected]
-    assert is_verified(Rule.model_validate(data))
+    assert is_verified(validated("ATN101.toml", Rule, data))

@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 import weakref
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -43,7 +44,7 @@ from .cases import build, config, generate, inputs  # noqa: E402
 
 def _opened(code: str) -> Rule:
     """The knowledge base's rule `code`, opened to every transformers and torch release."""
-    return rule_by_code()[code].model_copy(update={"transformers": "", "torch": ""})
+    return replace(rule_by_code()[code], transformers="", torch="")
 
 
 #: a Llama4 on CPU with flex: the CPU flex rule (runtime repair: guarded attention and masks)

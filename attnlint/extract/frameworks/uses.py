@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from attnlint.extract.frameworks.args import ArgValue, ShellRun, parse_args
@@ -113,8 +113,7 @@ class UseBuilder:
     def _model(self, found: ModelType | None, span: Span | None) -> None:
         if found is not None:
             reason = f"{found.reason} in {self.path}"
-            update = {"model_types": found.types, "model_type_reason": reason, "model_span": span}
-            self.use = self.use.model_copy(update=update)
+            self.use = replace(self.use, model_types=found.types, model_type_reason=reason, model_span=span)
 
     def args(self, found: dict[str, ArgValue], positions: Positions | None) -> None:
         """The pairs of a `k=v` string; spans only when the string's offsets are the file's."""

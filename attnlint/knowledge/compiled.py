@@ -1,0 +1,224 @@
+"""The rule base, validated once and then read back on every start without pydantic.
+
+Importing pydantic, building its validators and validating the ~45 TOML files cost about half a
+second of CPU per process, which a pre-commit hook would pay on every commit. So `compile_knowledge`
+validates the TOML with pydantic (types, literals, unknown keys, the records' own checks, and the
+checks that the files agree with each other), and `knowledge()` keeps the validated records as a
+pickle in the user's cache folder (`$XDG_CACHE_HOME/attnlint`, else `~/.cache/attnlint`), under a key
+made of the Python version, the bytes of every knowledge file and the bytes of the modules that
+define and validate the records. A start whose key is stored reads the pickle (a few ms); any
+other compiles and stores. Nothing is ever written next to the package, so a wheel installed in a
+read-only site-packages works; a cache folder that cannot be written costs the compile each time;
+an entry that cannot be read is compiled again. The folder is created private to the user (0700),
+as the pickle is trusted like the code that wrote it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from attnlint.knowledge.framework_table import Framework
+from attnlint.knowledge.schema import (
+    ModelTables,
+    Rule,
+    RuleBase,
+    RuntimeKnowledge,
+    SourceNames,
+    Vocabulary,
+)
+
+__all__ = [
+    "Knowledge", "KnowledgeError", "cache_folder", "compile_knowledge", "knowledge", "knowledge_key",
+    "rule_base_hash", "validated",
+]
+
+_Record = TypeVar("_Record")
+#: The facts a keyword or default may set besides the triggers of codes.toml.
+_SETTINGS = ("attn", "cache")
+#: The modules whose classes the pickle holds and that validate them: a change to any is a new key.
+_RECORD_MODULES = ("schema.py", "framework_table.py", "compiled.py")
+
+
+class KnowledgeError(RuntimeError):
+    """A shipped knowledge file does not validate, or two knowledge files disagree."""
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Every knowledge file, validated: what the checker, the fixer and the guard read."""
+
+    rule_base: RuleBase
+    model_tables: ModelTables
+    runtime: RuntimeKnowledge
+    sources: SourceNames
+    vocabulary: Vocabulary
+    rules: tuple[Rule, ...]
+    frameworks: tuple[Framework, ...]
+
+
+def _knowledge_files(folder: Traversable) -> Iterator[Traversable]:
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.is_dir():
+            yield from _knowledge_files(entry)
+        elif entry.name.endswith((".toml", ".json")):
+            yield entry
+
+
+@cache
+def rule_base_hash() -> str:
+    """A hash of every shipped knowledge file: a changed rule, range or name table is a new key."""
+    digest = hashlib.sha256()
+    for entry in _knowledge_files(resources.files("attnlint.knowledge")):
+        digest.update(entry.name.encode() + b"\0" + entry.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def knowledge_key() -> str:
+    """The compiled form's key: the Python version (the pickle's reader), the knowledge files and
+    the modules that define and validate the records (so a new attnlint that changes none of them
+    reuses the entry, and any change to them is a new one)."""
+    digest = hashlib.sha256(f"{sys.version_info[:2]}\0{rule_base_hash()}".encode())
+    package = Path(__file__).parent
+    for name in _RECORD_MODULES:
+        digest.update(b"\0" + (package / name).read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def cache_folder() -> Path:
+    """Where compiled rule bases are kept: `$XDG_CACHE_HOME/attnlint`, else `~/.cache/attnlint`."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "attnlint"
+
+
+def validated(name: str, shape: Any, data: object) -> Any:
+    """`data` validated as `shape` by pydantic; any problem raises `KnowledgeError` naming `name`."""
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        return TypeAdapter(shape).validate_python(data)
+    except ValidationError as exc:
+        raise KnowledgeError(f"{name}: {exc}") from exc
+
+
+def _toml(entry: Traversable, name: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    try:
+        data: dict[str, Any] = tomllib.loads(entry.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise KnowledgeError(f"{name}: {exc}") from exc
+    return data
+
+
+def _read(name: str, shape: type[_Record]) -> _Record:
+    """knowledge/<name> validated as `shape`."""
+    where = f"knowledge/{name}"
+    record: _Record = validated(where, shape, _toml(resources.files("attnlint.knowledge") / name, where))
+    return record
+
+
+def _unknown(where: str, what: str, names: Iterable[str], known: Iterable[str]) -> None:
+    missing = sorted(set(names) - set(known))
+    if missing:
+        raise KnowledgeError(f"{where}: unknown {what} {missing}; known: {sorted(known)}")
+
+
+def _rules(base: RuleBase, repairs: Iterable[str]) -> tuple[Rule, ...]:
+    """Every rule file, in code order, each in its category's code range with known triggers."""
+    loaded: list[Rule] = []
+    for entry in sorted((resources.files("attnlint.knowledge") / "rules").iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        where = f"knowledge/rules/{entry.name}"
+        rule: Rule = validated(where, Rule, _toml(entry, where))
+        if entry.name != f"{rule.code}.toml":
+            raise KnowledgeError(f"{where}: holds rule {rule.code}")
+        span = base.categories[rule.category]
+        if not span.holds(rule.number):
+            raise KnowledgeError(
+                f"{where}: category {rule.category!r} uses ATN{span.first:03}-ATN{span.last:03}"
+            )
+        _unknown(where, "trigger(s)", rule.when, base.triggers)
+        if rule.runtime_repair is not None:
+            _unknown(where, "runtime repair", [rule.runtime_repair], repairs)
+        loaded.append(rule)
+    return tuple(loaded)
+
+
+def compile_knowledge() -> Knowledge:
+    """Read and validate every knowledge file with pydantic, and check that they agree."""
+    base = _read("codes.toml", RuleBase)
+    runtime = _read("runtime.toml", RuntimeKnowledge)
+    sources = _read("sources.toml", SourceNames)
+    known_facts = (*_SETTINGS, *base.triggers)
+    _unknown("knowledge/sources.toml [keywords]", "fact(s)", sources.keywords, known_facts)
+    vocabulary = _read("vocab.toml", Vocabulary)
+    keys = [entry.key for entry in vocabulary.defaults]
+    _unknown("knowledge/vocab.toml [defaults]", "key(s)", keys, known_facts)
+    where = "knowledge/frameworks.toml"
+    table = _toml(resources.files("attnlint.knowledge") / "frameworks.toml", where)
+    frameworks: tuple[Framework, ...] = validated(where, tuple[Framework, ...], table.get("framework"))
+    return Knowledge(
+        rule_base=base,
+        model_tables=_read("models.toml", ModelTables),
+        runtime=runtime,
+        sources=sources,
+        vocabulary=vocabulary,
+        rules=_rules(base, frozenset(repair.name for repair in runtime.repairs)),
+        frameworks=frameworks,
+    )
+
+
+def _load(path: Path) -> Knowledge | None:
+    """The compiled rule base stored at `path`, or None (missing, unreadable, or not one)."""
+    try:
+        with path.open("rb") as stored:
+            loaded = pickle.load(stored)
+    except Exception:  # any broken entry (truncated, written by other classes) is a miss
+        return None
+    return loaded if isinstance(loaded, Knowledge) else None
+
+
+def _store(folder: Path, path: Path, compiled: Knowledge) -> None:
+    """Write `compiled` to `path` atomically (a temporary file renamed into place), dropping the
+    entries of other keys; a folder that cannot be written is left alone."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".knowledge-", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump(compiled, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+        for old in folder.glob("knowledge-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        return
+
+
+@cache
+def knowledge() -> Knowledge:
+    """The validated rule base: the stored compiled form when its key matches, else compiled now."""
+    folder = cache_folder()
+    path = folder / f"knowledge-{knowledge_key()}.pickle"
+    stored = _load(path)
+    if stored is not None:
+        return stored
+    compiled = compile_knowledge()
+    _store(folder, path, compiled)
+    return compiled

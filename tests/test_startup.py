@@ -1,0 +1,138 @@
+"""Start-up: a check reads the compiled rule base and imports nothing heavy it does not need.
+
+A pre-commit hook pays attnlint's start-up on every commit, so a plain `check` must not import
+pydantic (only compiling the rule base and reading a `[tool.attnlint]` table do), libcst (only a
+fix does) or torch and transformers (only the runtime guard and the probe worker do). The compiled
+rule base is kept in the user's cache folder; these tests hold it to the TOML it was compiled from.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import attnlint.knowledge as knowledge_package
+import attnlint.knowledge.compiled as compiled
+from attnlint.extract.frameworks.table import frameworks
+from attnlint.knowledge.compiled import Knowledge, compile_knowledge, knowledge
+
+REPO = Path(__file__).resolve().parent.parent
+#: Modules a check must not import unless it needs them (see the module docstring).
+HEAVY = (
+    "pydantic", "pydantic_core", "libcst", "torch", "transformers", "ruamel", "attnlint.probe.command",
+    "attnlint.probe.cases", "attnlint.probe.runner", "attnlint.runtime", "attnlint.fix", "attnlint.edits",
+)
+CLEAN = "import os\n\nprint(os.getcwd())\n"
+SEED = (
+    "from transformers import Llama4ForCausalLM\n"
+    'model = Llama4ForCausalLM.from_pretrained("m", attn_implementation="flex_attention")\n'
+    "out = model.generate(ids, max_new_tokens=8)\n"
+)
+_PROBE = (
+    "import json, sys\nfrom attnlint.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    f"heavy = sorted({{m for m in sys.modules for h in {HEAVY!r} if m == h or m.startswith(h + '.')}})\n"
+    "print(json.dumps([code, heavy]), file=sys.stderr)\n"
+)
+
+
+@pytest.fixture
+def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty user cache folder for this test, in this process and in its subprocesses."""
+    folder = tmp_path / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    compiled.knowledge.cache_clear()
+    yield folder / "attnlint"
+    monkeypatch.undo()
+    compiled.knowledge.cache_clear()
+
+
+def _check(folder: Path, *args: str) -> tuple[int, list[str]]:
+    """Run the command line in a fresh process in `folder`: its exit code and the heavy modules
+    it imported."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", _PROBE, *args], cwd=folder, env=env,
+                          capture_output=True, text=True, check=False)
+    code, heavy = json.loads(done.stderr.splitlines()[-1])
+    return code, heavy
+
+
+def test_a_check_imports_nothing_heavy_it_does_not_need(fresh_cache: Path, tmp_path: Path) -> None:
+    for name, text in {"clean.py": CLEAN, "seed.py": SEED}.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    first = _check(tmp_path, "check", "--no-cache", "clean.py")
+    assert first[0] == 0 and "pydantic" in first[1], "the first start compiles the rule base"
+    assert list(fresh_cache.glob("knowledge-*.pickle"))
+    assert _check(tmp_path, "check", "--no-cache", "clean.py") == (0, [])
+    assert _check(tmp_path, "--version") == (0, [])
+    code, heavy = _check(tmp_path, "check", "--no-cache", "--transformers-version", "==4.51.0", "seed.py")
+    assert code == 1 and "libcst" in heavy and not {"pydantic", "torch", "transformers"} & set(heavy)
+
+
+def test_the_compiled_form_is_what_validation_gives(fresh_cache: Path) -> None:
+    """The stored records equal a fresh validation of the TOML, and a later start reads them back."""
+    validated = compile_knowledge()
+    assert knowledge() == validated  # compiled now, and stored
+    (stored,) = fresh_cache.glob("knowledge-*.pickle")
+    assert stored.name == f"knowledge-{compiled.knowledge_key()}.pickle"
+    compiled.knowledge.cache_clear()
+    read_back = knowledge()
+    assert read_back == validated and read_back is not validated
+    assert pickle.loads(stored.read_bytes()) == validated
+    assert knowledge_package.rules() == validated.rules and frameworks() == validated.frameworks
+
+
+def test_a_broken_entry_is_compiled_again(fresh_cache: Path) -> None:
+    fresh_cache.mkdir(parents=True)
+    entry = fresh_cache / f"knowledge-{compiled.knowledge_key()}.pickle"
+    entry.write_bytes(b"not a pickle")
+    assert knowledge() == compile_knowledge()
+    assert isinstance(pickle.loads(entry.read_bytes()), Knowledge)
+
+
+def test_an_unwritable_cache_folder_costs_only_the_compile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache location that cannot be a folder (here a file) is no error: the rule base is compiled
+    in memory and nothing is written."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    compiled.knowledge.cache_clear()
+    try:
+        assert knowledge() == compile_knowledge()
+    finally:
+        monkeypatch.undo()
+        compiled.knowledge.cache_clear()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-folder"]
+
+
+def test_a_changed_knowledge_file_is_a_new_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Editing a rule (here through a copy of the knowledge folder) changes the key, so a stale
+    compiled form is never read."""
+    before = compiled.knowledge_key()
+    shipped = Path(str(compiled.resources.files("attnlint.knowledge")))
+    copy = tmp_path / "knowledge"
+    for path in shipped.rglob("*.toml"):
+        (copy / path.relative_to(shipped)).parent.mkdir(parents=True, exist_ok=True)
+        (copy / path.relative_to(shipped)).write_bytes(path.read_bytes())
+    files = compiled.resources.files
+    monkeypatch.setattr(compiled.resources, "files",
+                        lambda package: copy if package == "attnlint.knowledge" else files(package))
+    compiled.rule_base_hash.cache_clear()
+    try:
+        assert compiled.knowledge_key() == before
+        rule = copy / "rules" / "ATN101.toml"
+        rule.write_text(rule.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        compiled.rule_base_hash.cache_clear()
+        assert compiled.knowledge_key() != before
+    finally:
+        monkeypatch.undo()
+        compiled.rule_base_hash.cache_clear()
