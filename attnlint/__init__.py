@@ -15,9 +15,9 @@ _RUNTIME = frozenset({"guard", "unguard", "guarded", "AttnlintError", "GuardConf
 
 
 def __getattr__(name: str) -> object:
-    """Import on first use: the checker (pydantic, the rule base) so that `attnlint --version` and
-    the cache's version key stay light, and the runtime guard (torch, transformers), which check and
-    fix never ask for."""
+    """Import on first use: the checker (the rule base, the extractors) so that `attnlint --version`
+    and the cache's version key stay light, and the runtime guard (torch, transformers), which check
+    and fix never ask for."""
     if name == "check_source":
         from attnlint.engine import check_source
 
