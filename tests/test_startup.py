@@ -26,8 +26,8 @@ from attnlint.knowledge.compiled import Knowledge, compile_knowledge, knowledge
 REPO = Path(__file__).resolve().parent.parent
 #: Modules a check must not import unless it needs them (see the module docstring).
 HEAVY = (
-    "pydantic", "pydantic_core", "libcst", "torch", "transformers", "ruamel", "attnlint.probe.command",
-    "attnlint.probe.cases", "attnlint.probe.runner", "attnlint.runtime", "attnlint.fix", "attnlint.edits",
+    "pydantic", "pydantic_core", "libcst", "torch", "transformers", "yaml", "attnlint.probe.command",
+    "attnlint.probe.runner", "attnlint.probe.worker", "attnlint.runtime", "attnlint.fix", "attnlint.edits",
 )
 CLEAN = "import os\n\nprint(os.getcwd())\n"
 SEED = (

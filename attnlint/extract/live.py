@@ -8,6 +8,7 @@ and the evaluator resolves the version's default.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Literal
 
 from packaging.specifiers import SpecifierSet
@@ -86,7 +87,7 @@ def live_use(model: Any, cache: Setting | None = None, output_attentions: bool |
         "dtype": [_runtime(dtype, "dtype")],
     }
     if output_attentions is not None:
-        given = _runtime(output_attentions, "output_attentions").model_copy(update={"stage": "call"})
+        given = replace(_runtime(output_attentions, "output_attentions"), stage="call")
         flags["output_attentions"] = [given]
     attn = getattr(config, "_attn_implementation", None)
     return ModelUse(

@@ -7,6 +7,7 @@ use is the merge of a model's bags with the call's, innermost first.
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from attnlint.extract.python.resolve import Resolver
 from attnlint.extract.values import (
@@ -46,7 +47,7 @@ def merge(*bags: Bag) -> Bag:
 
 def _staged(settings: list[Setting], stage: Stage | None) -> list[Setting]:
     """The settings, marked with where they were given (rules tell a loader keyword from a call's)."""
-    return [s.model_copy(update={"stage": stage}) for s in settings] if stage else settings
+    return [replace(s, stage=stage) for s in settings] if stage else settings
 
 
 class Recorder(Resolver):
