@@ -10,6 +10,17 @@ since the file may not mention it; nor do device, dtype and the other flags, whi
 too many spellings. A rule left with no group at all (only its model types) is known by the
 names of its model types (`extract.models.spellings`), so a model found only through a local
 `config.json` is judged at that config folder, not in the script that loads it.
+
+Words alone let through every module of a library that implements attention (the transformers
+source tree names `attn_implementation` and `output_attentions` in almost every file), yet a rule
+judges a model *use*, and the Python extractor makes one only from (a) a transformers name
+imported absolutely (`from transformers import ...`, `import transformers`: loaders, pipelines,
+model and config classes all go through those imports), (b) a `.generate` call, or (c) a trainer
+config (vocab.toml `[context]`) given a keyword that forwards settings. So a file must also show
+one of those where code can be: an import at a statement's start (not `# Copied from
+transformers...`, not a doctest's `>>> from transformers import`), a `.generate` outside a doctest
+line, or a config's name beside a forwarding keyword. The library's own modules import relatively
+and make no use, so they are not parsed.
 """
 
 from __future__ import annotations
@@ -20,19 +31,78 @@ from functools import cache
 
 from packaging.specifiers import SpecifierSet
 
+from attnlint.extract.context import FORWARDING_KEYWORDS
 from attnlint.extract.frameworks import mentions_framework
 from attnlint.extract.models import spellings
 from attnlint.knowledge import configuration_rules, vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
 from attnlint.source import is_framework_file
 
-__all__ = ["Prefilter", "may_trigger", "prefilter", "worth_parsing"]
+__all__ = ["Prefilter", "may_trigger", "may_use_model", "prefilter", "worth_parsing"]
 
 #: The settings whose presence the file must show for a rule that tests a non-default value of it.
 _FLAG_WORDS = {"output_attentions": "output_attentions", "use_cache": "use_cache"}
 #: Keywords that set a name the unknown-name rules judge (also `set_attn_implementation`,
 #: `_attn_implementation`, and `generation_config.cache_implementation`).
 _NAME_KEYWORDS = {"unknown-attn": "attn_implementation", "unknown-cache": "cache_implementation"}
+
+
+#: What stands before `transformers` in an absolute import, from where a statement can start: a
+#: line's start (in a notebook's JSON string too), or `;` or `:` (`try: import transformers`).
+_IMPORT = re.compile(rb"(?:^|[;:\"]|\\n)[ \t\f]*(?:from[ \t]+|import[ \t]+(?:[^#]*?[ \t,])?)\Z")
+_FORWARDING = tuple(keyword.encode() for keyword in FORWARDING_KEYWORDS)
+_QUOTES = (b'"', b"'")
+#: A doctest line's prompt: what follows it is text in a docstring, never code.
+_DOCTEST = (b">>>", b"... ")
+#: What may stand between an attribute's dot and its name (`model .generate`, a continued line).
+_BLANK = frozenset(b" \t\\\r\n")
+_DOT = ord(".")
+
+
+def _code_generate(data: bytes) -> bool:
+    """Whether `.generate` appears outside a doctest line (as `model.generate(...)` or a partial of it)."""
+    found = data.find(b"generate")
+    while found >= 0:
+        after = data[found + 8 : found + 9]
+        if after.isalnum() or after == b"_":  # `generate_text`: another name
+            found = data.find(b"generate", found + 8)
+            continue
+        before = found - 1
+        while before >= 0 and data[before] in _BLANK:
+            before -= 1
+        if before >= 0 and data[before] == _DOT:
+            line = data[data.rfind(b"\n", 0, found) + 1 : found].lstrip()
+            if not line.startswith(_DOCTEST):
+                return True
+        found = data.find(b"generate", found + 8)
+    return False
+
+
+def _imports_transformers(data: bytes) -> bool:
+    """Whether some `transformers` is the module of an absolute import statement."""
+    found = data.find(b"transformers")
+    while found >= 0:
+        after = data[found + 12 : found + 13]
+        if not (after.isalnum() or after == b"_"):
+            start = max(data.rfind(b"\n", 0, found), data.rfind(b"\r", 0, found)) + 1
+            if _IMPORT.search(data[start:found]) is not None:
+                return True
+        found = data.find(b"transformers", found + 12)
+    return False
+
+
+def may_use_model(data: bytes) -> bool:
+    """Whether a Python file or notebook can hold a model use at all (see the module docstring)."""
+    if _imports_transformers(data) or _code_generate(data):
+        return True
+    if not any(keyword in data for keyword in _FORWARDING):
+        return False
+    return any(word in data for word in _config_words())
+
+
+@cache
+def _config_words() -> tuple[bytes, ...]:
+    return tuple(word.encode() for word in vocabulary().context.precision_configs)
 
 
 @dataclass(frozen=True)
@@ -55,6 +125,10 @@ class Prefilter:
         """Whether some rule could trigger on a file with these bytes."""
         if self.everything:
             return True
+        return self.words_pass(data) and may_use_model(data)
+
+    def words_pass(self, data: bytes) -> bool:
+        """Whether the file holds every word group of some rule (or a model name of `models`)."""
         found: set[str] = set()
         for word in self.words:
             if _present(word, data):
@@ -71,12 +145,14 @@ def _present(word: str, data: bytes) -> bool:
     if not word.startswith('"'):
         return word.encode() in data
     bare = word.strip('"').encode()
-    return bare in data and _quoted(bare).search(data) is not None
-
-
-@cache
-def _quoted(bare: bytes) -> re.Pattern[bytes]:
-    return re.compile(rb"[\"']" + re.escape(bare) + rb"\\?[\"']")
+    found = data.find(bare)
+    while found >= 0:  # a find per occurrence: a regex without a literal start scans far slower
+        end = found + len(bare)
+        end += data[end : end + 1] == b"\\"  # a notebook's escaped quote: \"static\"
+        if data[found - 1 : found] in _QUOTES and data[end : end + 1] in _QUOTES:
+            return True
+        found = data.find(bare, found + 1)
+    return False
 
 
 @cache

@@ -14,8 +14,10 @@ import io
 import json
 import re
 import tokenize
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from itertools import accumulate
 
 from attnlint.diagnostic import Edit
 from attnlint.facts import Location
@@ -24,8 +26,15 @@ from attnlint.facts import Location
 FRAMEWORK_SUFFIXES = (".yaml", ".yml", ".sh")
 
 __all__ = [
-    "FRAMEWORK_SUFFIXES", "LineIndex", "NotebookError", "SourceError", "SourceText", "decode",
-    "is_framework_file", "split_lines",
+    "FRAMEWORK_SUFFIXES",
+    "HotRows",
+    "LineIndex",
+    "NotebookError",
+    "SourceError",
+    "SourceText",
+    "decode",
+    "is_framework_file",
+    "split_lines",
 ]
 
 
@@ -92,6 +101,44 @@ class LineIndex:
     def edit(self, start: int, end: int, content: str) -> Edit:
         """The ruff-style edit replacing text[start:end] with `content`."""
         return Edit(content=content, location=self.location(start), end_location=self.location(end))
+
+
+class HotRows:
+    """The rows of a text that hold one of some words, asked about a whole node's rows at once.
+
+    A running count of hot rows answers "does any row from `first` to `last` hold a word" in O(1),
+    so a walk may ask it of every node (a slice test would cost a large function's length each time).
+    """
+
+    def __init__(self, flags: bytearray) -> None:
+        """`flags[i]` is non-zero when row i + 1 is hot."""
+        self._counts = [0, *accumulate(flags)]
+
+    @classmethod
+    def of_words(cls, index: LineIndex, words: Iterable[str]) -> HotRows:
+        """The rows of `index`'s text that hold one of `words`."""
+        flags = bytearray(len(index.starts))
+        text = index.text
+        for word in words:  # str.find per word is far faster than one regex alternation
+            found = text.find(word)
+            while found >= 0:
+                flags[index.row(found) - 1] = 1
+                found = text.find(word, found + len(word))
+        return cls(flags)
+
+    @classmethod
+    def of_rows(cls, index: LineIndex, rows: Iterable[int]) -> HotRows:
+        """The rows of `index`'s text given by number (rows outside the text are ignored)."""
+        flags = bytearray(len(index.starts))
+        for row in rows:
+            if 1 <= row <= len(flags):
+                flags[row - 1] = 1
+        return cls(flags)
+
+    def touches(self, first: int, last: int | None) -> bool:
+        """Whether any row from `first` to `last` (1-based, inclusive; None: `first` only) is hot."""
+        end = min(last or first, len(self._counts) - 1)
+        return first <= end and self._counts[end] > self._counts[first - 1]
 
 
 class SourceError(ValueError):

@@ -180,7 +180,8 @@ def test_config_option_reads_that_pyproject(
 def test_syntax_error_is_reported_and_other_files_still_checked(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write(project, {"a_broken.py": 'model = f(attn_implementation="sdpa"\n', "b_seed.py": SEED})
+    broken = 'import transformers\nmodel = f(attn_implementation="sdpa"\n'
+    write(project, {"a_broken.py": broken, "b_seed.py": SEED})
     code, out, _ = run(capsys, "check")
     assert code == 1
     assert "a_broken.py:" in out and "ATN001" in out
@@ -190,7 +191,11 @@ def test_syntax_error_is_reported_and_other_files_still_checked(
 def test_non_utf8_and_empty_files(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(
         project,
-        {"empty.py": "", "latin1.py": b'# \xe9t\xe9\nattn_implementation = "\xff"\n', "seed.py": SEED},
+        {
+            "empty.py": "",
+            "latin1.py": b'# \xe9t\xe9\nimport transformers\nattn_implementation = "\xff"\n',
+            "seed.py": SEED,
+        },
     )
     code, out, _ = run(capsys, "check", "--output-format", "json")
     found = {(d["filename"], d["code"]) for d in json.loads(out)}
@@ -399,7 +404,8 @@ def test_notebook_findings_point_into_cells(project: Path, capsys: pytest.Captur
         "nbformat": 4,
         "nbformat_minor": 5,
     }
-    write(project, {"demo.ipynb": json.dumps(notebook), "broken.ipynb": '{"cells": [\n"attn_implementation"'})
+    broken = '{"cells": ["import transformers",\n"attn_implementation"'
+    write(project, {"demo.ipynb": json.dumps(notebook), "broken.ipynb": broken})
     code, out, _ = run(capsys, "check")
     assert code == 1
     assert "broken.ipynb:2:22: ATN003 " in out

@@ -14,7 +14,7 @@ import pytest
 
 from attnlint.engine import check_source
 from attnlint.knowledge import cache_class_values, rules
-from attnlint.prefilter import _cache_words, may_trigger, prefilter
+from attnlint.prefilter import _cache_words, may_trigger, may_use_model, prefilter
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -91,7 +91,55 @@ def test_generic_loading_words_are_not_enough(source: str) -> None:
     ],
 )
 def test_words_of_the_rules_pass(source: str) -> None:
-    assert may_trigger(source.encode())
+    assert may_trigger(("from transformers import AutoModel\n" + source).encode())
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from transformers import AutoModel\n",
+        "from transformers.models.llama import LlamaForCausalLM\n",
+        "import os, transformers as tf\n",
+        "try: from transformers import AutoModel\nexcept ImportError: pass\n",
+        "x = 1\r\nimport transformers\r\n",
+        "x = 1\rimport transformers\r",  # lone CR line ends
+        '{"cells": [{"source": ["from transformers import AutoModel\\n", "m = 1"]}]}',  # a notebook
+        '{"cells": [{"source": "import os\\nfrom transformers import AutoModel"}]}',
+        "out = model.generate(ids)\n",  # a generate on a model loaded elsewhere
+        "out = model .generate(ids, cache_implementation='static')\n",
+        "gen = functools.partial(model.generate, max_new_tokens=8)\n",
+        "from trl import SFTConfig\nargs = SFTConfig(model_init_kwargs={'attn_implementation': 'sdpa'})\n",
+    ],
+)
+def test_a_way_to_use_a_model_passes(source: str) -> None:
+    assert may_use_model(source.encode())
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a library module of transformers itself: relative imports, the names only in comments and
+        # doctests (modelled on transformers' modeling_llama.py)
+        '# Copied from transformers.models.llama.modeling_llama.LlamaRMSNorm\n'
+        'from ...modeling_utils import PreTrainedModel\n'
+        'class LlamaForCausalLM(PreTrainedModel):\n'
+        '    """\n'
+        '    >>> from transformers import AutoTokenizer, LlamaForCausalLM\n'
+        '    >>> model = LlamaForCausalLM.from_pretrained("meta-llama/Llama-2-7b-hf")\n'
+        '    >>> generate_ids = model.generate(inputs.input_ids, max_length=30)\n'
+        '    ... model.generate(x)\n'
+        '    """\n'
+        '    def forward(self, output_attentions=None, use_cache=None):\n'
+        '        if self.config._attn_implementation != "eager": pass\n',
+        "import transformers_stream_generator\nimport mytransformers\n",
+        "import os  # transformers is imported elsewhere\n",
+        "text = self.generate_text(prompt)\ndef generate(self): pass\n",
+        "from trl import SFTConfig\nargs = SFTConfig(output_dir='out')\n",  # forwards nothing
+    ],
+)
+def test_no_way_to_use_a_model_is_skipped(source: str) -> None:
+    assert not may_use_model(source.encode())
+    assert not may_trigger(source.encode())
 
 
 def test_every_cache_class_is_a_word_of_its_cache() -> None:

@@ -13,7 +13,8 @@ generation cache. The names of these classes are knowledge data (vocab.toml `[co
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -27,10 +28,16 @@ from attnlint.extract.values import (
 )
 from attnlint.facts import ANY_NAME, ModelUse, Setting, Site, Span
 from attnlint.knowledge import vocabulary
+from attnlint.source import HotRows, LineIndex
 
-__all__ = ["FileContext", "read_context"]
+__all__ = ["FORWARDING_KEYWORDS", "FileContext", "read_context"]
 
 SpanOf = Callable[[ast.expr], Span]
+#: The keywords through which a trainer config forwards settings to the model it loads or generates
+#: with (dicts of load and generate keywords, and a generation cache): a config without one sets nothing.
+FORWARDING_KEYWORDS = ("model_init_kwargs", "generation_kwargs", "cache_implementation")
+#: The name ending of the trainers that take a config (`SFTTrainer(model="id", args=config)`).
+_TRAINER = "Trainer"
 _FORWARDED: dict[str, tuple[str, Normaliser]] = {
     "attn_implementation": ("attn", normalise_name),
     "torch_dtype": ("dtype", normalise_dtype),
@@ -95,27 +102,51 @@ def _constant(node: ast.expr | None) -> object:
     return ...
 
 
+def _covering(tree: ast.Module, hot: HotRows) -> Iterator[ast.AST]:
+    """`ast.walk`'s nodes, in its order, less every subtree whose rows hold no hot row: the parts of
+    a large module that name nothing of interest are never visited."""
+    todo: deque[ast.AST] = deque([tree])
+    while todo:
+        node = todo.popleft()
+        first = getattr(node, "lineno", None)
+        if first is not None and not hot.touches(first, getattr(node, "end_lineno", None)):
+            continue
+        todo.extend(ast.iter_child_nodes(node))
+        yield node
+
+
 class _Reader:
-    def __init__(self, tree: ast.Module, span: SpanOf, path: str, folders: list[Path]) -> None:
+    """The context classes' calls, registries and names, read from the rows that name them (and
+    the trainers that take a config) only."""
+
+    def __init__(self, tree: ast.Module, span: SpanOf, path: str, folders: list[Path], hot: HotRows) -> None:
         self.span = span
         self.path = path
         self.folders = folders
         self.vocab = vocabulary().context
-        self.bound: dict[str, ast.expr] = {}
+        self._bound: dict[str, ast.expr] | None = None
         self.calls: list[ast.Call] = []
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-                self.bound[node.targets[0].id] = node.value
-            elif isinstance(node, ast.Call):
+        #: assignments and names, in walk order (registry entries and configs named but not called)
+        self.others: list[ast.Assign | ast.Name | ast.Attribute] = []
+        for node in _covering(tree, hot):
+            if isinstance(node, ast.Call):
                 self.calls.append(node)
+            elif isinstance(node, ast.Assign | ast.Name | ast.Attribute):
+                self.others.append(node)
         self.context = FileContext()
         self.tree = tree
 
     def value(self, node: ast.expr | None) -> ast.expr | None:
         """A name's module-level value (one step), so that `args=config` finds `config = SFTConfig(...)`."""
-        if isinstance(node, ast.Name) and node.id in self.bound:
-            return self.bound[node.id]
-        return node
+        if not isinstance(node, ast.Name):
+            return node
+        if self._bound is None:  # the whole module, only when a setting is passed by name
+            self._bound = {
+                n.targets[0].id: n.value
+                for n in ast.walk(self.tree)
+                if isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name)
+            }
+        return self._bound.get(node.id, node)
 
     def read(self) -> FileContext:
         for call in self.calls:
@@ -128,7 +159,7 @@ class _Reader:
             elif callee == "register" and self._is_registry(call.func):
                 self._register(call.args[0] if call.args else None)
         callees = {id(call.func) for call in self.calls}
-        for node in ast.walk(self.tree):
+        for node in self.others:
             if isinstance(node, ast.Assign):
                 for target in node.targets:
                     if isinstance(target, ast.Subscript) and self._is_registry(target):
@@ -190,9 +221,10 @@ class _Reader:
         """A trainer config's model_init_kwargs (a from_pretrained call) and generation cache."""
         settings: dict[str, list[Setting]] = {}
         site = self.span(call)
-        entries = list(self._dict_entries(self.value(_keyword(call, "model_init_kwargs"))))
-        entries += list(self._dict_entries(self.value(_keyword(call, "generation_kwargs"))))
-        entries += [(k.arg, k.value) for k in call.keywords if k.arg == "cache_implementation"]
+        model_kwargs, generation_kwargs, cache = FORWARDING_KEYWORDS
+        entries = list(self._dict_entries(self.value(_keyword(call, model_kwargs))))
+        entries += list(self._dict_entries(self.value(_keyword(call, generation_kwargs))))
+        entries += [(k.arg, k.value) for k in call.keywords if k.arg == cache]
         for key, node in entries:
             if key not in _FORWARDED:
                 continue
@@ -228,7 +260,7 @@ class _Reader:
     def _trained_model(self, config: ast.Call) -> tuple[frozenset[str], str]:
         """The model id a trainer given this config loads (`SFTTrainer(model="id", args=config)`)."""
         for call in self.calls:
-            if not _name(call.func).endswith("Trainer"):
+            if not _name(call.func).endswith(_TRAINER):
                 continue
             if self.value(_keyword(call, "args")) is not config:
                 continue
@@ -249,10 +281,11 @@ def _catches(handler: ast.ExceptHandler, caught: tuple[str, ...]) -> bool:
 
 
 def _guards(
-    tree: ast.Module, release_checks: tuple[str, ...], caught: tuple[str, ...]
+    tree: ast.Module, hot: HotRows, release_checks: tuple[str, ...], caught: tuple[str, ...]
 ) -> Iterator[tuple[int, int, str]]:
-    """Try bodies whose handlers catch the failure, and both branches of an `if` on the release."""
-    for node in ast.walk(tree):
+    """Try bodies whose handlers catch the failure, and both branches of an `if` on the release,
+    of those that hold a hot row."""
+    for node in _covering(tree, hot):
         if isinstance(node, ast.Try) and any(_catches(h, caught) for h in node.handlers):
             last = node.body[-1].end_lineno or node.lineno
             yield node.body[0].lineno, last, f"the try block on line {node.lineno}"
@@ -262,12 +295,27 @@ def _guards(
                 yield node.lineno, node.end_lineno or node.lineno, f"the release check on line {node.lineno}"
 
 
-def read_context(text: str, tree: ast.Module, span: SpanOf, path: str, folders: list[Path]) -> FileContext:
-    """The file's context facts; files that name none of the context classes are not walked."""
+def _guarded_rows(uses: Iterable[ModelUse]) -> set[int]:
+    """The rows of the attention and cache settings a guard could cover."""
+    settings = (s for use in uses for s in (*use.attn, *use.cache) if not s.guarded)
+    return {where.row for s in settings if (where := s.span or s.site) is not None}
+
+
+def read_context(
+    index: LineIndex, tree: ast.Module, span: SpanOf, path: str, folders: list[Path], uses: list[ModelUse]
+) -> FileContext:
+    """The file's context facts for its `uses`. Only the rows that name a context class are read, and
+    only the statements around a setting of `uses` are searched for guards, so most of a large
+    module is never walked here."""
     vocab = vocabulary().context
+    text = index.text
     context = FileContext()
-    if any(word in text for word in vocab.words()):
-        context = _Reader(tree, span, path, folders).read()
-    if "except" in text or any(word in text for word in vocab.release_checks):
-        context.guards = list(_guards(tree, vocab.release_checks, vocab.caught_errors))
+    words = vocab.words()
+    if any(word in text for word in words):
+        hot = HotRows.of_words(index, (*words, _TRAINER))
+        context = _Reader(tree, span, path, folders, hot).read()
+    rows = _guarded_rows([*uses, *context.uses])
+    if rows and ("except" in text or any(word in text for word in vocab.release_checks)):
+        hot = HotRows.of_rows(index, rows)
+        context.guards = list(_guards(tree, hot, vocab.release_checks, vocab.caught_errors))
     return context

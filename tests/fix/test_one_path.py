@@ -121,7 +121,7 @@ def _notebook(*cells: str) -> str:
 
 
 def test_a_notebook_syntax_error_is_at_its_column_in_its_cell(tmp_path: Path) -> None:
-    cells = _notebook("import os\n", "x = 1\ny = é + (f(attn_implementation='flex_attention')\n")
+    cells = _notebook("import transformers\n", "x = 1\ny = é + (f(attn_implementation='flex_attention')\n")
     root = _project(tmp_path / "p", {"nb.ipynb": cells})
     _, out, _ = _in(root, "check", ".", "--output-format", "json")
     (finding,) = records(out)

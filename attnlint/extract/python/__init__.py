@@ -33,4 +33,5 @@ def extract_python(text: str, path: str, root: Path | None = None) -> list[Model
         tree = ast.parse(text, filename="<attnlint>")
     extractor = Extractor(text, path, root)
     uses = extractor.run(tree)
-    return read_context(text, tree, extractor.pos.span, path, extractor.folders).apply(uses)
+    context = read_context(extractor.pos.index, tree, extractor.pos.span, path, extractor.folders, uses)
+    return context.apply(uses)
