@@ -58,8 +58,8 @@ def main(argv: list[str]) -> int:
         stack = Stack(release, first["torch"], first["device"], first["dtype"],
                       [Outcome.from_json(o) for run in runs for o in run["outcomes"]])
         (OUT / f"probe-{release}.json").write_text(render_json(stack))
-        (OUT / f"probe-{release}.md").write_text(
-            f"# `attnlint probe --device cuda` on transformers {release}\n\n```text\n{render_text(stack)}```\n")
+        title = f"# `attnlint probe --device cuda` on transformers {release}"
+        (OUT / f"probe-{release}.md").write_text(f"{title}\n\n```text\n{render_text(stack)}```\n")
     for release, runs in _by_release(_latest(dirs, "verify-*.json")).items():
         first = runs[0]
         verdicts = [Verdict(**v) for run in runs for v in run["verdicts"]]
