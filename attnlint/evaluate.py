@@ -21,7 +21,7 @@ from packaging.version import Version
 
 from attnlint.facts import ANY_NAME, ModelUse, Setting, Span, Target
 from attnlint.finding import Finding, FixPlan
-from attnlint.knowledge import vocabulary
+from attnlint.knowledge import source_names, vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
 from attnlint.rule_index import RuleIndex, model_releases, rule_index
 from attnlint.window import narrow
@@ -138,9 +138,14 @@ def _name_accepted(kind: str, value: str, version: Version, registered: frozense
     return value in names
 
 
+def _unknowable(key: str, setting: Setting) -> bool:
+    """A value the file cannot tell: one from the CLI, or a device_map ("auto") chosen at run time."""
+    return setting.value is None or (key == "device" and setting.value in source_names().placed_at_run_time)
+
+
 def _uncertain(key: str, setting: Setting) -> bool:
-    """A context that holds on one branch only, or that the file cannot tell (a value from the CLI)."""
-    return key in _CONTEXT_KEYS and (setting.branch is not None or setting.value is None)
+    """A context that holds on one branch only, or that the file cannot tell."""
+    return key in _CONTEXT_KEYS and (setting.branch is not None or _unknowable(key, setting))
 
 
 def _value_matches(
@@ -150,7 +155,7 @@ def _value_matches(
     if not allowed:
         return True
     if _uncertain(key, setting):  # not known to hold: silent, or a possible match under --strict
-        return strict and (setting.value is None or setting.value in allowed)
+        return strict and (_unknowable(key, setting) or setting.value in allowed)
     if setting.value == "default" and setting.span is None:
         return "default" in allowed or resolve_default(key, use.model_types, version) in allowed
     return setting.value is not None and setting.value in allowed
@@ -232,7 +237,12 @@ def _anchor(rule: Rule, combo: _Combo, use: ModelUse) -> Span | None:
 def _describe(setting: Setting, unset: str) -> str:
     if _unset(setting):
         return unset
-    return repr(setting.value) if isinstance(setting.value, str) else str(setting.value)
+    if setting.value is None:
+        return "(not known)"
+    text = repr(setting.value) if isinstance(setting.value, str) else str(setting.value)
+    if setting.origin == "implied" and setting.site is not None:
+        return f"{text} (loaded on line {setting.site.row} without a device and never moved)"
+    return text
 
 
 def _suggestion(kind: str, value: str, versions: Sequence[Version]) -> str:

@@ -15,8 +15,11 @@ from packaging.specifiers import SpecifierSet
 from attnlint.knowledge.schema import Stage, TriggerValue
 
 #: How a value reached the model: a keyword argument, an entry of a dict that is spread or passed
-#: as `model_kwargs`, an attribute assignment, a cache object, a JSON or YAML key, or the live model.
-Origin = Literal["keyword", "dict-entry", "attribute", "object", "json", "yaml", "runtime", "call-argument"]
+#: as `model_kwargs`, an attribute assignment, a cache object, a JSON or YAML key, the live model, or
+#: what a load implies when nothing set the fact (a model loaded without device_map is on the CPU).
+Origin = Literal[
+    "keyword", "dict-entry", "attribute", "object", "json", "yaml", "runtime", "call-argument", "implied"
+]
 #: A registered attention name attnlint cannot read: every attention name may be the project's own.
 ANY_NAME = "<any registered name>"
 #: Where a target's versions came from, most explicit first; "none" means every known release.

@@ -27,7 +27,7 @@ UPDATE = os.environ.get("ATTNLINT_UPDATE_GOLDEN") == "1"
 SEED = """from transformers import Llama4ForConditionalGeneration
 
 model = Llama4ForConditionalGeneration.from_pretrained(
-    "meta-llama/Llama-4-Scout-17B-16E-Instruct", attn_implementation="flex_attention"
+    "meta-llama/Llama-4-Scout-17B-16E-Instruct", attn_implementation="flex_attention", device_map="cuda"
 )
 out = model.generate(**inputs, max_new_tokens=32)
 """
@@ -469,14 +469,16 @@ def test_json_fix_edits_are_computed_on_the_checked_text(
     if prefix:
         source = prefix + (
             'from transformers import Llama4ForCausalLM\n'
-            'm = Llama4ForCausalLM.from_pretrained("x", attn_implementation="flex_attention")  # café\n'
+            'm = Llama4ForCausalLM.from_pretrained("x", attn_implementation="flex_attention",'
+            ' device_map="cuda")  # café\n'
             "m.generate(ids)\n"
         ).encode()
     else:
         source = (
             b"# -*- coding: latin-1 -*-\n"
             b"from transformers import Llama4ForCausalLM\n"
-            b'm = Llama4ForCausalLM.from_pretrained("x", attn_implementation="flex_attention")  # caf\xe9\n'
+            b'm = Llama4ForCausalLM.from_pretrained("x", attn_implementation="flex_attention",'
+            b' device_map="cuda")  # caf\xe9\n'
             b"m.generate(ids)\n"
         )
     write(project, {"a.py": source})

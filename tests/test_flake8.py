@@ -29,12 +29,12 @@ REPO = Path(__file__).parent.parent
 SEED = """from transformers import Llama4ForConditionalGeneration
 
 model = Llama4ForConditionalGeneration.from_pretrained(
-    "meta-llama/Llama-4-Scout-17B-16E-Instruct", attn_implementation="flex_attention"
+    "meta-llama/Llama-4-Scout-17B-16E-Instruct", attn_implementation="flex_attention", device_map="cuda"
 )
 out = model.generate(**inputs, max_new_tokens=32)
 """
 SUPPRESSED = SEED.replace(
-    'attn_implementation="flex_attention"\n', 'attn_implementation="flex_attention"  # noqa: ATN101\n'
+    'device_map="cuda"\n', 'device_map="cuda"  # noqa: ATN101\n'
 )
 FLASH_CPU = """import torch
 from transformers import AutoModelForCausalLM

@@ -24,7 +24,7 @@ from attnlint.settings import load_settings
 SEED = """from transformers import Llama4ForConditionalGeneration
 
 model = Llama4ForConditionalGeneration.from_pretrained(
-    "meta-llama/Llama-4-Scout-17B-16E-Instruct", attn_implementation="flex_attention"
+    "meta-llama/Llama-4-Scout-17B-16E-Instruct", attn_implementation="flex_attention", device_map="cuda"
 )
 out = model.generate(**inputs, max_new_tokens=32)
 """
@@ -65,7 +65,8 @@ def test_full_shows_the_line_a_caret_and_the_fix_as_a_diff(
 ) -> None:
     lines = _out(capsys, "--output-format", "full").splitlines()
     assert lines[0].startswith("gen.py:4:70: ATN101 [*] ")
-    source = '4 |     "meta-llama/Llama-4-Scout-17B-16E-Instruct", attn_implementation="flex_attention"'
+    source = ('4 |     "meta-llama/Llama-4-Scout-17B-16E-Instruct", attn_implementation="flex_attention",'
+              ' device_map="cuda"')
     assert lines[2] == source
     caret = lines[3]
     assert caret.index("^") == source.index('"flex_attention"') and caret.endswith("^" * 16 + " ATN101")

@@ -15,7 +15,8 @@ from attnlint.report.progress import Progress, summary_line
 
 SEED = (
     "from transformers import Llama4ForConditionalGeneration\n"
-    "m = Llama4ForConditionalGeneration.from_pretrained('x', attn_implementation='flex_attention')\n"
+    "m = Llama4ForConditionalGeneration.from_pretrained("
+    "'x', attn_implementation='flex_attention', device_map='cuda')\n"
     "m.generate(ids)\n"
 )
 

@@ -102,7 +102,7 @@ def test_concurrent_writers_never_leave_half_an_entry(tmp_path: Path) -> None:
 SEED = """from transformers import Llama4ForConditionalGeneration
 
 model = Llama4ForConditionalGeneration.from_pretrained(
-    "meta-llama/Llama-4-Scout-17B-16E-Instruct", attn_implementation="flex_attention"
+    "meta-llama/Llama-4-Scout-17B-16E-Instruct", attn_implementation="flex_attention", device_map="cuda"
 )
 out = model.generate(**inputs, max_new_tokens=32)
 """

@@ -25,7 +25,7 @@ SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json")
 SEED = """from transformers import Llama4ForConditionalGeneration
 
 model = Llama4ForConditionalGeneration.from_pretrained(
-    "meta-llama/Llama-4-Scout-17B-16E-Instruct", attn_implementation="flex_attention"
+    "meta-llama/Llama-4-Scout-17B-16E-Instruct", attn_implementation="flex_attention", device_map="cuda"
 )
 out = model.generate(**inputs, max_new_tokens=32)
 """

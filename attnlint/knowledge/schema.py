@@ -335,6 +335,10 @@ class PythonNames(Record):
     loaders: tuple[str, ...]
     chainable_methods: tuple[str, ...]
     binders: tuple[str, ...]
+    placing_keywords: tuple[str, ...]
+    device_keeping_calls: tuple[str, ...]
+    device_contexts: tuple[str, ...]
+    default_device_setters: tuple[str, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -344,6 +348,7 @@ class SourceNames(Record):
     offloading_classes: dict[str, str]
     keywords: dict[str, tuple[str, ...]]
     dtype_aliases: dict[str, str]
+    placed_at_run_time: tuple[str, ...]
     python: PythonNames
 
 

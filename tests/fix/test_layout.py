@@ -8,7 +8,7 @@ from conftest import fix_text
 HEAD = """from transformers import Llama4ForConditionalGeneration
 
 model = Llama4ForConditionalGeneration.from_pretrained(
-    "meta-llama/Llama-4-Scout-17B-16E-Instruct", attn_implementation="flex_attention"
+    "meta-llama/Llama-4-Scout-17B-16E-Instruct", attn_implementation="flex_attention", device_map="cuda"
 )
 """
 NEW = 'cache_implementation="hybrid"'

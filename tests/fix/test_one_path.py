@@ -16,7 +16,8 @@ from agreement import fix_then_check, records, run_cli
 
 LOAD = (
     'model = Llama4ForConditionalGeneration.from_pretrained(\n'
-    '    "meta-llama/Llama-4-Scout-17B-16E-Instruct", attn_implementation="flex_attention"\n'
+    '    "meta-llama/Llama-4-Scout-17B-16E-Instruct", attn_implementation="flex_attention",'
+    ' device_map="cuda"\n'
     ")\n"
 )
 IMPORT = "from transformers import Llama4ForConditionalGeneration\n"
@@ -52,7 +53,8 @@ def test_a_model_loaded_by_a_root_relative_path_is_recheck_with_the_root(tmp_pat
     root, so `fix` called ATN103 gone while the next `check` still found it."""
     script = (
         "from transformers import AutoModelForCausalLM\n"
-        'model = AutoModelForCausalLM.from_pretrained("models/scout", attn_implementation="flex_attention")\n'
+        'model = AutoModelForCausalLM.from_pretrained("models/scout", attn_implementation="flex_attention",'
+        ' device_map="cuda")\n'
         "out = model.generate(**inputs, use_cache=False)\n"
     )
     root = _project(tmp_path / "p", {"models/scout/config.json": '{"model_type": "llama4"}\n',

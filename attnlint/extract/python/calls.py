@@ -2,7 +2,9 @@
 
 `from_pretrained` / `from_config` / `pipeline` create a tracked model; its `generate` (or a forward
 call) reports the model as it is at that call; `.to(...)`, `.cuda()`, `.half()`,
-`set_attn_implementation(...)` change it.
+`set_attn_implementation(...)` change it. A model loaded without a device is on the CPU (an
+"implied" device fact at the load) until it is moved, or passed to a call that may move it, after
+which its device is not known (sources.toml [python] says which loads and calls place a model).
 """
 
 from __future__ import annotations
@@ -36,6 +38,13 @@ from attnlint.knowledge import cache_class_values, source_names
 from attnlint.knowledge.schema import Stage
 
 
+def forget_implied_device(model: ModelRef) -> None:
+    """The device a load implied no longer holds: the model's device is unset again (not known)."""
+    device = model.load.flags.get("device", [])
+    if device and all(s.origin == "implied" for s in device):
+        del model.load.flags["device"]
+
+
 class CallReader(Recorder):
     """Reads each call once (through `Resolver._resolve`) and records what it loads or sets."""
 
@@ -56,14 +65,14 @@ class CallReader(Recorder):
             if func.id in self.tf_names:
                 return self._transformers_call(self.tf_names[func.id], node)
             bound = self._lookup(func.id)
-            if bound is None and func.id in self.returns:
-                return self.returns[func.id]
             if func.id == "dict" and bound is None:
                 return self._dict_call(node)
             if isinstance(bound, ModelRef):
                 pipeline = any(site.kind == "pipeline" for site in bound.load.sites)
                 self._invoke(bound, node, "generate" if pipeline else None)
-            return UNKNOWN
+                return UNKNOWN
+            self._escape(node)
+            return self.returns.get(func.id, UNKNOWN) if bound is None else UNKNOWN
         if not isinstance(func, ast.Attribute):
             return UNKNOWN
         owner = dotted(func.value)
@@ -85,6 +94,8 @@ class CallReader(Recorder):
             receiver.entries.update({key: value for key, value, _ in self._keywords(node)})
         elif func.attr == "generate":
             self._untracked_generate(node)
+        else:
+            self._escape(node)
         return UNKNOWN
 
     def _bind(self, node: ast.Call) -> Value:
@@ -159,6 +170,7 @@ class CallReader(Recorder):
             return self._config(model_type, node, "config")
         if is_model_class(name) and (node.args or keyword_value(node, "config") is not None):
             return self._load(name, node)  # `LlamaForCausalLM(config)`: built from a config object
+        self._escape(node)  # `Trainer(model=model)` places the model itself
         return UNKNOWN
 
     def _loader(self, name: str, node: ast.Call) -> Value:
@@ -204,6 +216,8 @@ class CallReader(Recorder):
         if isinstance(config, ConfigVal):
             model_type = model_type or config.model_type
             load = merge(config.settings, load)
+        if not load.flags.get("device") and self._on_cpu(node):
+            load.flags["device"] = [Setting(value="cpu", origin="implied", site=self.pos.span(node))]
         model = ModelRef(
             model_type=by_class or model_type,
             model_span=model_span or self.pos.span(node.func),
@@ -224,6 +238,11 @@ class CallReader(Recorder):
             self.models.append(model)
         model.load.sites.append(site)
         keywords = self._keywords(node)
+        device_keywords = source_names().keywords["device"]
+        if not any(key in device_keywords for key, _, _ in keywords) and not any(
+            s.keyword == "device_map" for s in model.load.flags.get("device", [])
+        ):  # with no device, a pipeline moves a model not placed by accelerate to GPU 0 when there is one
+            model.load.flags.pop("device", None)
         for key, value, _ in keywords:
             if key == "model_kwargs" and isinstance(value, DictVal):
                 entries: list[tuple[str, Value, Origin]] = [
@@ -267,6 +286,32 @@ class CallReader(Recorder):
             if index == 0 or dtype:
                 self._setting(model.load, key, value, "call-argument", span)
         self._apply(model.load, self._keywords(node), span)
+
+    def _on_cpu(self, load: ast.Call) -> bool:
+        """Whether a load without a device puts the model on the CPU: not when a keyword places it (a
+        quantizer, a tensor-parallel plan), arguments attnlint cannot read may (`**kwargs`), or it
+        runs under a device context (`with torch.device("cuda"):`, `torch.set_default_device`)."""
+        names = source_names().python
+        unread = any(isinstance(a, ast.Starred) for a in load.args) or any(
+            k.arg is None and not isinstance(self._resolve(k.value), DictVal) for k in load.keywords
+        )
+        placing = any(key in names.placing_keywords for key, _, _ in self._keywords(load))
+        text = self.pos.index.text
+        context = self.device_contexts or any(name in text for name in names.default_device_setters)
+        return not (unread or placing or context)
+
+    def _escape(self, node: ast.Call) -> None:
+        """A model handed to a call that may move it (`Trainer(model=model)`, `accelerator.prepare(model)`,
+        a helper of the project) is no longer known to be on the CPU its load implied."""
+        if (dotted(node.func) or "") in source_names().python.device_keeping_calls:
+            return
+        for argument in [*node.args, *(k.value for k in node.keywords)]:
+            if isinstance(argument, ast.Starred):
+                argument = argument.value
+            model = self._resolve(argument) if isinstance(argument, ast.Name | ast.Attribute) else None
+            if not isinstance(model, ModelRef):
+                continue
+            forget_implied_device(model)
 
     def _invoke(self, model: ModelRef, node: ast.Call, kind: SiteKind | None) -> None:
         """A generate call (or a forward/pipeline call): report the model as it is here."""

@@ -73,6 +73,7 @@ class Resolver(ABC):
         self.uses: list[ModelUse] = []
         self.module_flags: dict[str, list[Setting]] = {}
         self.functions: list[str] = []
+        self.device_contexts = 0  # depth of `with torch.device(...)` blocks around the statement
         self.returns: dict[str, Value] = {}
         self.binders: set[str] = set()  # how this module spells `functools.partial`
         self.forwarded: dict[int, ast.Call] = {}  # the calls partials make, by id (kept alive)
@@ -82,12 +83,19 @@ class Resolver(ABC):
         """What a call returns (a model, a config, a cache object...), recording what it sets."""
 
     def _calls(self, node: ast.expr) -> None:
-        """Handle every call inside an expression that a resolution has not handled yet."""
-        if not self.pos.hot_between(node.lineno, node.end_lineno):
+        """Handle every call inside an expression that a resolution has not handled yet: on hot lines,
+        and wherever a tracked model is named (passing it to a call may move it)."""
+        if not self.pos.hot_between(node.lineno, node.end_lineno) and not self._names_model(node):
             return
         for child in ast.walk(node):
             if isinstance(child, ast.Call) and id(child) not in self.memo:
                 self._resolve(child)
+
+    def _names_model(self, node: ast.expr) -> bool:
+        return bool(self.models) and any(
+            isinstance(child, ast.Name) and isinstance(self._lookup(child.id), ModelRef)
+            for child in ast.walk(node)
+        )
 
     def _lookup(self, name: str) -> Value | None:
         for scope in reversed(self.scopes):

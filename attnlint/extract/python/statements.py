@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from attnlint.extract.models import is_model_class
-from attnlint.extract.python.calls import CallReader
+from attnlint.extract.python.calls import CallReader, forget_implied_device
 from attnlint.extract.python.resolve import UNKNOWN, dotted
 from attnlint.extract.values import (
     Bag,
@@ -31,7 +31,8 @@ class Extractor(CallReader):
     def run(self, tree: ast.Module) -> list[ModelUse]:
         self._body(tree.body)
         for model in self.models:
-            if not model.used:
+            if not model.used:  # run elsewhere, maybe after it is moved: where it runs is not known
+                forget_implied_device(model)
                 self._report(model, Bag())
         for config in self.configs:
             if not config.consumed:
@@ -60,6 +61,10 @@ class Extractor(CallReader):
             self._calls(node.value)
         elif isinstance(node, ast.If | ast.Match):
             self._alternatives(node)
+        elif isinstance(node, ast.With | ast.AsyncWith) and self._places(node):
+            self.device_contexts += 1
+            self._generic(node)
+            self.device_contexts -= 1
         elif isinstance(node, ast.Return) and node.value is not None:
             value = self._resolve(node.value)
             if self.functions and isinstance(value, ModelRef | Items | Partial):
@@ -103,6 +108,16 @@ class Extractor(CallReader):
                 merged[name] = Choice(tuple(options))
         scope.clear()
         scope.update(merged)
+
+    @staticmethod
+    def _places(node: ast.With | ast.AsyncWith) -> bool:
+        """`with torch.device("cuda"):` and the like: loads inside go where the context says."""
+        contexts = source_names().python.device_contexts
+        return any(
+            isinstance(item.context_expr, ast.Call)
+            and any((dotted(item.context_expr.func) or "").endswith(name) for name in contexts)
+            for item in node.items
+        )
 
     @staticmethod
     def _targets(node: ast.stmt) -> Iterator[ast.expr]:

@@ -1,5 +1,8 @@
-# expect: ATN101, ATN112
-"""Multi-turn chat that keeps an explicit DynamicCache between turns."""
+# expect: ATN101, ATN112, ATN114, ATN206
+"""Multi-turn chat that keeps an explicit DynamicCache between turns.
+
+Loaded without a device and run here, so on the CPU (ATN114, ATN206).
+"""
 from transformers import AutoModelForCausalLM, AutoTokenizer, DynamicCache
 
 model_id = "meta-llama/Llama-4-Scout-17B-16E-Instruct"

@@ -1,4 +1,4 @@
-# expect: ATN101, ATN113
+# expect: ATN101, ATN113, ATN114, ATN206
 """Settings kept as module constants and a kwargs dict, used inside a function."""
 import transformers as tf
 
