@@ -7,7 +7,6 @@ word. Each problem becomes one line naming the file and the key.
 
 from __future__ import annotations
 
-import difflib
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -111,6 +110,8 @@ def _error_line(path: Path, error: ErrorDetails) -> str:
     key = ".".join(_kebab(str(part)) for part in error["loc"])
     if error["type"] == "extra_forbidden":
         known = [_kebab(f.name) for f in fields(Settings)]
+        import difflib  # only a misspelt key pays for it
+
         close = difflib.get_close_matches(key, known, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         return f"{path}: {_TABLE} unknown key '{key}'{hint}"

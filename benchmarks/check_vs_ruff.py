@@ -63,8 +63,8 @@ class Sample:
     stdout: str = field(repr=False)
 
 
-def run(command: list[str], cwd: Path) -> Sample:
-    """Run `command` to completion and read its own peak RSS.
+def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Sample:
+    """Run `command` to completion (in `env`, default this process's) and read its own peak RSS.
 
     The RSS comes from GNU time's `%M`, not from `wait4` here: Linux carries the parent's
     high-water mark into a forked child, so a large benchmark process would inflate every figure.
@@ -76,6 +76,7 @@ def run(command: list[str], cwd: Path) -> Sample:
             cwd=cwd,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            env=env,
             check=False,
         )
         seconds = time.perf_counter() - start

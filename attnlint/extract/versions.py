@@ -12,7 +12,6 @@ distribution's metadata.
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import re
 import sys
@@ -21,9 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from attnlint.extract.pins import (
@@ -101,10 +98,20 @@ def _read_toml(path: Path, root: Path) -> dict[str, Any]:
         raise VersionError(f"{_display(path, root)}: cannot read the versions it pins: {exc}") from exc
 
 
+def _canonical(name: str) -> str:
+    """A distribution name as PEP 503 compares it. packaging's requirement parser and name helpers
+    (with its platform tags) are imported by the first pin file read, not by every start."""
+    from packaging.utils import canonicalize_name
+
+    return canonicalize_name(name)
+
+
 def _requirement(text: str, file: str, package: str) -> _Pin | None:
     """The pin of `package` in one PEP 508 requirement line, None for other packages or no version."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
     name = _NAME.match(text)
-    if name is None or canonicalize_name(name.group(1)) != package:
+    if name is None or _canonical(name.group(1)) != package:
         return None
     try:
         parsed = Requirement(text)
@@ -125,7 +132,7 @@ def _lock_pins(root: Path, package: str) -> list[_Pin]:
             Version(Version(entry["version"]).public)  # "2.6.0+cu124" runs as torch 2.6.0
             for entry in _read_toml(path, root).get(table, [])
             if isinstance(entry, dict)
-            and canonicalize_name(str(entry.get("name", ""))) == package
+            and _canonical(str(entry.get("name", ""))) == package
             and isinstance(entry.get("version"), str)
         ]
         if not versions:
@@ -178,7 +185,7 @@ def _poetry_pins(data: dict[str, Any], package: str) -> Iterator[_Pin]:
     tables += [group.get("dependencies", {}) for group in poetry.get("group", {}).values()]
     for table in tables:
         for name, value in table.items():
-            if canonicalize_name(name) != package:
+            if _canonical(name) != package:
                 continue
             constraint = value.get("version") if isinstance(value, dict) else value
             if isinstance(constraint, str):
@@ -264,6 +271,8 @@ def has_pin_files(folder: Path) -> bool:
 
 
 def _installed(package: str) -> Version | None:
+    import importlib.metadata  # only a project without pins asks the environment
+
     try:
         return Version(importlib.metadata.version(package))
     except (importlib.metadata.PackageNotFoundError, InvalidVersion):

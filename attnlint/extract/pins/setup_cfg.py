@@ -6,7 +6,6 @@ one line in old projects; markers after `;` are kept when the line is a single r
 
 from __future__ import annotations
 
-import configparser
 import re
 from pathlib import Path
 
@@ -25,6 +24,8 @@ def _lines(value: str) -> list[str]:
 
 def read_setup_cfg(path: Path) -> list[str]:
     """The requirement lines of setup.cfg; raises `PinFileError` when it is not an INI file."""
+    import configparser  # only a project with a setup.cfg pays for it
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(path.read_text(encoding="utf-8"), source=str(path))

@@ -1,0 +1,170 @@
+"""What one `attnlint` process costs before it has looked at anything: start-up beside ruff's.
+
+Not a test: run it by hand and read the numbers (the ratios to ruff come last).
+
+    python benchmarks/startup.py                      # 15 alternating rounds
+    python benchmarks/startup.py --runs 5 --save NAME # also write benchmarks/results/startup-NAME.json
+    python benchmarks/startup.py --source DIR         # measure another checkout (e.g. an older commit)
+    python benchmarks/startup.py --importtime         # also the slowest imports of a one-file check
+
+Commands, each a fresh process, medians of wall and CPU (user + system) time over rounds whose
+order alternates, with each command's peak RSS:
+
+- `--version`: attnlint beside `ruff --version`;
+- a one-file check of a file without findings (`examples/ok/generate.py`) and of a file with a
+  fixable finding (`examples/seed/generate.py`, whose fix edits are computed with libcst), both
+  with `--no-cache`, beside `ruff check --no-cache` of the same file;
+- the same finding file with a warm result cache (what a pre-commit hook pays on an unchanged file);
+- the first start of a new attnlint: `--version` is not enough to compile the rule base, so a clean
+  check with an empty user cache folder (`XDG_CACHE_HOME`) measures the compile (pydantic validating
+  the TOML) that every later start skips.
+
+Python's bytecode cache is allowed (`PYTHONDONTWRITEBYTECODE` is dropped from the environment), as
+an installed package has its `.pyc` files; one warm-up round fills it and the compiled rule base.
+ruff is the binary the `ruff` package ships (`find_ruff_bin`), not a shim that starts a shell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from check_vs_ruff import REPO, Sample, run
+
+CLEAN_FILE = REPO / "examples" / "ok" / "generate.py"
+FINDING_FILE = REPO / "examples" / "seed" / "generate.py"
+
+
+def ruff_binary() -> str:
+    """The ruff executable itself (the pip package's binary), else whatever `ruff` is on PATH."""
+    try:
+        from ruff.__main__ import find_ruff_bin
+
+        return os.fsdecode(find_ruff_bin())
+    except (ImportError, FileNotFoundError):
+        return shutil.which("ruff") or "ruff"
+
+
+def environment(source: Path, cache_home: Path) -> dict[str, str]:
+    """The environment of every attnlint command: `source` first on the path, bytecode allowed,
+    the user cache folder (for the compiled rule base) at `cache_home`."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONPATH": str(source), "XDG_CACHE_HOME": str(cache_home)}
+
+
+def commands(source: Path, cache_home: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """name -> (command, environment); attnlint names have a ruff counterpart where one exists."""
+    attnlint = [sys.executable, "-m", "attnlint"]
+    ruff = ruff_binary()
+    env = environment(source, cache_home)
+    no_cache = ["check", "--no-cache", "--exit-zero"]
+    return {
+        "attnlint_version": ([*attnlint, "--version"], env),
+        "ruff_version": ([ruff, "--version"], env),
+        "attnlint_clean_file": ([*attnlint, *no_cache, str(CLEAN_FILE)], env),
+        "ruff_clean_file": ([ruff, *no_cache, str(CLEAN_FILE)], env),
+        "attnlint_finding_file": ([*attnlint, *no_cache, str(FINDING_FILE)], env),
+        "ruff_finding_file": ([ruff, *no_cache, str(FINDING_FILE)], env),
+        "attnlint_finding_file_warm": ([*attnlint, "check", "--exit-zero", str(FINDING_FILE)], env),
+    }
+
+
+def first_start(source: Path, runs: int) -> list[Sample]:
+    """A clean one-file check with an empty user cache folder: the rule base is compiled."""
+    samples = []
+    command = [sys.executable, "-m", "attnlint", "check", "--no-cache", "--exit-zero", str(CLEAN_FILE)]
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as empty:
+            samples.append(run(command, REPO, environment(source, Path(empty))))
+    return samples
+
+
+def measure(source: Path, runs: int) -> dict[str, dict[str, float]]:
+    """Median wall and CPU milliseconds and peak RSS of every command over `runs` rounds."""
+    with tempfile.TemporaryDirectory() as cache_home:
+        table = commands(source, Path(cache_home))
+        for command, env in table.values():  # warm-up: bytecode, compiled rule base, result cache
+            run(command, REPO, env)
+        taken: dict[str, list[Sample]] = {name: [] for name in table}
+        for round_ in range(runs):
+            names = list(table) if round_ % 2 == 0 else list(reversed(table))
+            for name in names:
+                command, env = table[name]
+                taken[name].append(run(command, REPO, env))
+        taken["attnlint_first_start"] = first_start(source, max(1, runs // 3))
+    return {
+        name: {
+            "wall_ms": statistics.median(s.seconds for s in samples) * 1000,
+            "cpu_ms": statistics.median(s.cpu_seconds for s in samples) * 1000,
+            "rss_mib": max(s.rss_mib for s in samples),
+        }
+        for name, samples in taken.items()
+    }
+
+
+def slowest_imports(source: Path, count: int) -> list[tuple[str, int]]:
+    """The `count` imports of the finding file's check with the largest cumulative time (us)."""
+    with tempfile.TemporaryDirectory() as cache_home:
+        env = environment(source, Path(cache_home))
+        check = ["check", "--no-cache", "--exit-zero", str(FINDING_FILE)]
+        command = [sys.executable, "-X", "importtime", "-m", "attnlint", *check]
+        subprocess.run(command, env=env, capture_output=True, check=False)  # compiles the rule base
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    rows = []
+    for line in done.stderr.splitlines():
+        if line.startswith("import time:") and "cumulative" not in line:
+            _, cumulative, name = line.removeprefix("import time:").split("|")
+            rows.append((name.strip(), int(cumulative)))
+    return sorted(rows, key=lambda row: -row[1])[:count]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=15, help="alternating rounds (median reported)")
+    parser.add_argument("--source", type=Path, default=REPO, help="the checkout whose attnlint runs")
+    parser.add_argument("--importtime", action="store_true", help="print the slowest imports too")
+    parser.add_argument("--save", metavar="NAME", help="write benchmarks/results/startup-NAME.json")
+    args = parser.parse_args()
+    source = args.source.resolve()
+    figures = measure(source, args.runs)
+    print(f"start-up of {source} (median of {args.runs} rounds; first start: of {max(1, args.runs // 3)})")
+    for name, row in figures.items():
+        wall, cpu, rss = row["wall_ms"], row["cpu_ms"], row["rss_mib"]
+        print(f"  {name:28} {wall:7.0f} ms wall {cpu:7.0f} ms CPU {rss:6.0f} MiB")
+    imports = slowest_imports(source, 25) if args.importtime else []
+    if imports:
+        print("slowest imports of the finding file's check (cumulative, us; -X importtime):")
+        for name, micros in imports:
+            print(f"  {micros:9d}  {name}")
+    print("ratios (attnlint / ruff, same run, wall):")
+    for what in ("version", "clean_file", "finding_file"):
+        ratio = figures[f"attnlint_{what}"]["wall_ms"] / figures[f"ruff_{what}"]["wall_ms"]
+        print(f"  {what:28} {ratio:6.1f} x")
+    if args.save:
+        out = REPO / "benchmarks" / "results" / f"startup-{args.save}.json"
+        record = {
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "source": str(source),
+            "runs": args.runs,
+            "cpus": os.cpu_count(),
+            "load_average": os.getloadavg(),
+            "figures": figures,
+            "slowest_imports_us": imports,
+        }
+        out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {out.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
