@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -136,3 +137,39 @@ def test_a_changed_knowledge_file_is_a_new_key(tmp_path: Path, monkeypatch: pyte
     finally:
         monkeypatch.undo()
         compiled.rule_base_hash.cache_clear()
+
+
+def test_a_wheel_install_checks_without_writing_next_to_its_package(tmp_path: Path) -> None:
+    """`pip install .` then `attnlint check examples/`: the wheel ships the knowledge TOML, the first
+    start compiles it into the user cache folder, and nothing is written into the installed package
+    (a site-packages the user cannot write to works the same)."""
+    source = tmp_path / "source"
+    shutil.copytree(REPO / "attnlint", source / "attnlint", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
+    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", str(source), "-w", str(tmp_path)],
+                   check=True, capture_output=True)
+    (wheel,) = tmp_path.glob("attnlint-*.whl")
+    site = tmp_path / "site"
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)], check=True,
+                   capture_output=True)
+    installed = sorted(p for p in site.rglob("*") if p.is_file())
+    assert site / "attnlint" / "knowledge" / "rules" / "ATN101.toml" in installed
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "examples", project / "examples")
+    env = {**os.environ, "PYTHONPATH": str(site), "XDG_CACHE_HOME": str(tmp_path / "user-cache"),
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    where = subprocess.run([sys.executable, "-c", "import attnlint; print(attnlint.__file__)"], cwd=project,
+                           env=env, capture_output=True, text=True, check=True)
+    assert Path(where.stdout.strip()) == site / "attnlint" / "__init__.py"
+    command = [sys.executable, "-m", "attnlint", "check", "--output-format", "json", "examples/"]
+    runs = [subprocess.run(command, cwd=project, env=env, capture_output=True, text=True) for _ in range(2)]
+    for done in runs:
+        assert done.returncode == 1, done.stderr
+        found = json.loads(done.stdout)
+        assert {d["code"] for d in found} == {"ATN101"}
+        assert all(Path(d["filename"]).parts[0] == "examples" for d in found)
+    assert runs[0].stdout == runs[1].stdout  # compiled, then read back: the same findings
+    assert sorted(p for p in site.rglob("*") if p.is_file()) == installed
+    assert len(list((tmp_path / "user-cache" / "attnlint").glob("knowledge-*.pickle"))) == 1
