@@ -128,9 +128,13 @@ class _Run:
             self.notes.append(f"a requirement change is available with --fix-pins --unsafe-fixes: {asked}")
             return False
         try:
-            changed = repin_files(self.request.root, pins)
+            repinning = repin_files(self.request.root, pins)
         except WriteRefused as exc:
             self.notes.append(str(exc))
+            return False
+        self.notes.extend(repinning.refused)
+        changed = repinning.changed
+        if repinning.refused and not changed:
             return False
         if not changed:
             where = "requirements*.txt, pyproject.toml"

@@ -4,24 +4,30 @@ A rule's `pin` fix (e.g. `transformers>=4.53`) narrows the project's transformer
 where the problem is gone. It is always unsafe (it changes what gets installed), so it is applied
 only with `--fix-pins --unsafe-fixes`; the requirement strings in requirements*.txt and
 pyproject.toml are rewritten in place, keeping extras, markers and comments.
+
+A rewrite keeps the requirement's upper bounds and exclusions and must still allow a known release
+(vocab.toml): `transformers>=4.50,<4.52` cannot take `>=4.53`, and is left as it is with a note
+that says why, rather than written as a requirement nothing can satisfy.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from attnlint.finding import Finding
 from attnlint.fix.io import read_source
-from attnlint.knowledge import rule_by_code
+from attnlint.knowledge import rule_by_code, vocabulary
 from attnlint.source import SourceText
 
-__all__ = ["pins_for", "repin_files"]
+__all__ = ["Repinning", "pins_for", "repin", "repin_files", "satisfiable"]
 
 _QUOTED = re.compile(r"(?P<quote>[\"'])(?P<requirement>[A-Za-z0-9][^\"'\n]*)(?P=quote)")
 _LINE = re.compile(r"^(?P<requirement>[A-Za-z0-9][^#\n]*?)(?P<rest>\s*(?:#.*)?\r?)$", re.MULTILINE)
@@ -47,45 +53,72 @@ def pins_for(findings: Iterable[Finding]) -> dict[str, SpecifierSet]:
     return merged
 
 
-def _repin(text: str, pins: dict[str, SpecifierSet]) -> str | None:
-    """The requirement `text` narrowed by the pin, or None when it names another package."""
-    try:
-        requirement = Requirement(text.strip())
-    except InvalidRequirement:
-        return None
-    pin = pins.get(canonicalize_name(requirement.name))
-    if pin is None or requirement.url:
-        return None
-    # Upper bounds and exclusions still hold; lower bounds and exact pins give way to the pin.
+def satisfiable(spec: SpecifierSet) -> bool:
+    """Whether some known transformers release meets `spec` (an empty spec meets them all)."""
+    return any(spec.contains(Version(v), prereleases=True) for v in vocabulary().releases)
+
+
+@dataclass
+class Repinning:
+    """What `--fix-pins` does to the requirement files: new texts, and the rewrites it refused."""
+
+    changed: list[tuple[SourceText, str]] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
+def repin(requirement: Requirement, pin: SpecifierSet) -> SpecifierSet | str:
+    """The requirement's specifier narrowed by `pin`, or why no narrowing keeps a release.
+
+    Upper bounds and exclusions still hold; lower bounds and exact pins give way to the pin."""
     kept = SpecifierSet(",".join(str(s) for s in requirement.specifier if s.operator in ("<", "<=", "!=")))
-    if str(requirement.specifier) == str(pin & kept):
-        return None
-    requirement.specifier = pin & kept
-    return str(requirement)
+    narrowed = pin & kept
+    if satisfiable(narrowed):
+        return narrowed
+    if not satisfiable(pin):
+        return f"the pins asked for together ({pin}) allow no known release"
+    bounds = ",".join(str(s) for s in kept)
+    return (f"{requirement.name}{requirement.specifier} cannot be narrowed to {pin}: its bounds {bounds} "
+            f"leave no release without the problem; raise them or change the code instead")
 
 
-def _repin_text(text: str, pins: dict[str, SpecifierSet], pattern: re.Pattern[str]) -> str:
+def _repin_text(
+    text: str, pins: dict[str, SpecifierSet], pattern: re.Pattern[str], refused: list[str]
+) -> str:
     def replace(match: re.Match[str]) -> str:
-        new = _repin(match["requirement"], pins)
-        if new is None:
+        try:
+            requirement = Requirement(match["requirement"].strip())
+        except InvalidRequirement:
             return match[0]
+        pin = pins.get(canonicalize_name(requirement.name))
+        if pin is None or requirement.url:
+            return match[0]
+        narrowed = repin(requirement, pin)
+        if isinstance(narrowed, str):
+            refused.append(narrowed)
+            return match[0]
+        if str(requirement.specifier) == str(narrowed):
+            return match[0]
+        requirement.specifier = narrowed
         start, end = match.span("requirement")
-        return match[0][: start - match.start()] + new + match[0][end - match.start() :]
+        return match[0][: start - match.start()] + str(requirement) + match[0][end - match.start() :]
 
     return pattern.sub(replace, text)
 
 
-def repin_files(root: Path, pins: dict[str, SpecifierSet]) -> list[tuple[SourceText, str]]:
-    """The requirement files under `root` whose transformers requirement changes, with new text."""
+def repin_files(root: Path, pins: dict[str, SpecifierSet]) -> Repinning:
+    """The requirement files under `root` whose transformers requirement changes, with new text,
+    and the requirements left alone because the pin would leave them no known release."""
     candidates: Sequence[tuple[Path, re.Pattern[str]]] = [
         *((path, _LINE) for path in sorted(root.glob("requirements*.txt"))),
         (root / "pyproject.toml", _QUOTED),
     ]
-    changed = []
+    result = Repinning()
     for path, pattern in candidates:
         if path.is_file():
             source = read_source(path, root)
-            text = _repin_text(source.text, pins, pattern)
+            refused: list[str] = []
+            text = _repin_text(source.text, pins, pattern, refused)
+            result.refused += [f"{source.path}: not repinned: {reason}" for reason in refused]
             if text != source.text:
-                changed.append((source, text))
-    return changed
+                result.changed.append((source, text))
+    return result

@@ -117,6 +117,18 @@ def test_fix_pins_narrows_the_requirement_instead_of_changing_the_kernel(
     assert (ranged / "infer.py").read_text(encoding="utf-8") == SEED
 
 
+def test_fix_pins_refuses_a_requirement_no_release_would_satisfy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`transformers>=4.50,<4.52` once became `transformers<4.52,>=4.53`, and the re-check under that
+    empty range reported the project clean."""
+    root = _project(tmp_path / "capped", "transformers>=4.50,<4.52", monkeypatch)
+    _, out = _run(capsys, "fix", "--fix-pins", "--unsafe-fixes", ".")
+    assert (root / "requirements.txt").read_text(encoding="utf-8") == "transformers>=4.50,<4.52\n"
+    assert "not repinned: transformers<4.52,>=4.50 cannot be narrowed to >=4.53" in out
+    assert "All checks passed" not in out
+
+
 def test_a_model_folder_gets_the_key_in_generation_config(
     pinned: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
