@@ -24,6 +24,7 @@ from attnlint.finding import Finding, FixPlan
 from attnlint.knowledge import source_names, vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
 from attnlint.rule_index import RuleIndex, model_releases, rule_index
+from attnlint.signatures import CallProblem, call_problems
 from attnlint.window import narrow
 
 __all__ = [
@@ -34,6 +35,8 @@ _UNSET = Setting(value="default", origin="runtime")
 #: Settings that describe where and how the model runs rather than what it is configured with; a rule
 #: fires on them only when they are known to hold (README "When attnlint stays silent").
 _CONTEXT_KEYS = frozenset({"dtype", "device", "autocast"})
+#: Rules judged on a use's calls (attnlint/signatures.py) rather than on its settings' values.
+_CALL_KINDS = frozenset({"refused-keyword", "constructor-arguments"})
 #: `name={key}` in a rule message: said as "the default name" when the setting is unset.
 _ASSIGNED = re.compile(r"(\w+)=\{(\w+)\}")
 
@@ -143,6 +146,22 @@ def _unknowable(key: str, setting: Setting) -> bool:
     return setting.value is None or (key == "device" and setting.value in source_names().placed_at_run_time)
 
 
+#: A Hub kernel repository id, to try an f-string against (`f"{org}/{repo}"` may name one).
+_HUB_KERNEL = "kernels-community/flash-attn"
+
+
+def _template_fits(kind: str, template: str, version: Version, registered: frozenset[str]) -> bool:
+    """Whether some name a release accepts (or the project registers) could be what an f-string
+    formats to: `f"{x}_attention"` fits flex_attention from 4.48 and no name before."""
+    if kind == "attn" and ANY_NAME in registered:
+        return True
+    pattern = re.compile(".*".join(re.escape(part) for part in template.split("{}")), re.S)
+    names = set(valid_names(kind, version)) | (set(registered) if kind == "attn" else set())
+    if "<kernels-hub>" in names:
+        names.add(_HUB_KERNEL)
+    return any(pattern.fullmatch(name) for name in names)
+
+
 def _uncertain(key: str, setting: Setting) -> bool:
     """A context that holds on one branch only, or that the file cannot tell."""
     return key in _CONTEXT_KEYS and (setting.branch is not None or _unknowable(key, setting))
@@ -181,22 +200,17 @@ def _combos(use: ModelUse, rule: Rule) -> Iterable[_Combo]:
 
 
 def _combo_matches(rule: Rule, combo: _Combo, use: ModelUse, version: Version, strict: bool = False) -> bool:
-    if rule.kind == "unknown-attn":
-        value = combo.attn.value
+    if rule.kind in ("unknown-attn", "unknown-cache"):
+        kind = "attn" if rule.kind == "unknown-attn" else "cache"
+        setting = combo.attn if kind == "attn" else combo.cache
+        if setting.template is not None:  # an f-string: only what could fit it, and only under --strict
+            return strict and not _template_fits(kind, setting.template, version, use.registered)
         return (
-            isinstance(value, str)
-            and combo.attn.span is not None
-            and (strict or not combo.attn.guarded)
-            and not _name_accepted("attn", value, version, use.registered)
-        )
-    if rule.kind == "unknown-cache":
-        value = combo.cache.value
-        return (
-            isinstance(value, str)
-            and combo.cache.form == "name"
-            and combo.cache.span is not None
-            and (strict or not combo.cache.guarded)
-            and not _name_accepted("cache", value, version, use.registered)
+            isinstance(setting.value, str)
+            and setting.form == "name"
+            and setting.span is not None
+            and (strict or not setting.guarded)
+            and not _name_accepted(kind, setting.value, version, use.registered)
         )
     if rule.cache_forms and combo.cache.form not in rule.cache_forms and combo.cache.span is not None:
         return False
@@ -215,6 +229,8 @@ def _doubt(combo: _Combo) -> str:
     """Why a strict-mode match is uncertain ("" when it is not)."""
     if combo.attn.guarded or combo.cache.guarded:
         return "the setting is guarded by a try/except or a release check"
+    if combo.attn.template is not None or combo.cache.template is not None:
+        return "the name is an f-string formatted at run time, and no name this release accepts fits it"
     unknown = [k for k, s in combo.flags.items() if _uncertain(k, s)]
     return f"{', '.join(unknown)} not known to hold" if unknown else ""
 
@@ -237,6 +253,8 @@ def _anchor(rule: Rule, combo: _Combo, use: ModelUse) -> Span | None:
 def _describe(setting: Setting, unset: str) -> str:
     if _unset(setting):
         return unset
+    if setting.template is not None:
+        return "f" + repr(setting.template.replace("{}", "{...}"))
     if setting.value is None:
         return "(not known)"
     text = repr(setting.value) if isinstance(setting.value, str) else str(setting.value)
@@ -320,19 +338,39 @@ def evaluate(
     findings: list[Finding] = []
     for use in uses:
         for rule in index.for_types(use.model_types):
-            finding = _judge(rule, use, target, strict)
-            if finding is not None:
-                findings.append(finding)
+            findings += _judge(rule, use, target, strict)
     return sorted(findings, key=lambda f: (f.path, f.span.row, f.span.column, f.code))
 
 
-def _judge(rule: Rule, use: ModelUse, target: Target, strict: bool = False) -> Finding | None:
+def _judge(rule: Rule, use: ModelUse, target: Target, strict: bool = False) -> list[Finding]:
     if rule.model_types and not use.model_types & set(rule.model_types):
-        return None
+        return []
     existing = model_releases(use.model_types)
     versions = [v for v in candidate_versions(target, rule.transformers) if existing is None or v in existing]
     if not versions or not _torch_overlaps(rule, target):
-        return None
+        return []
+    if rule.kind in _CALL_KINDS:
+        problems = call_problems(rule, use, versions, strict)
+        return [_call_finding(rule, use, target, problem) for problem in problems]
+    finding = _judge_combos(rule, use, target, versions, strict)
+    return [] if finding is None else [finding]
+
+
+def _call_finding(rule: Rule, use: ModelUse, target: Target, problem: CallProblem) -> Finding:
+    """A finding of a rule judged on calls; a guarded call's (under --strict) is a warning."""
+    affected = version_ranges(problem.versions)
+    message = f"{problem.text}; affects transformers {affected}, which {target.reason}"
+    doubt = " (uncertain: the call is guarded by a try/except or a release check)" if problem.guarded else ""
+    severity = "warning" if doubt else rule.severity
+    return Finding(
+        code=rule.code, rule=rule.name, message=message + doubt, severity=severity, span=problem.span,
+        url=rule.url, plan=problem.plan, use=use,
+    )
+
+
+def _judge_combos(
+    rule: Rule, use: ModelUse, target: Target, versions: Sequence[Version], strict: bool
+) -> Finding | None:
     for combo in _combos(use, rule):
         hits = [v for v in versions if _combo_matches(rule, combo, use, v, strict)]
         if not hits:

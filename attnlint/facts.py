@@ -72,6 +72,9 @@ class Setting:
     guarded: bool = False
     #: Where it was given (loader keyword, configuration, forward/generate call); None: not known.
     stage: Stage | None = None
+    #: An f-string's literal parts with `{}` for each field formatted at run time (value None): the
+    #: name cannot be known, only whether some name a release accepts could fit it (--strict).
+    template: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,6 +83,24 @@ class Site:
 
     kind: SiteKind
     span: Span
+
+
+@dataclass(frozen=True, kw_only=True)
+class Call:
+    """One call whose arguments some release refuses: a load, a generate call or a cache constructor.
+
+    `callee` is "generate", "from_pretrained", "from_config", "model" (a model class called with a
+    config) or a cache class name; `keywords` maps each keyword given (also those read from a `**`
+    dict) to the span that gives it; `spread` says that a `*`/`**` argument attnlint cannot read
+    may give more. `guarded` marks a call inside a `try` that catches the error, or under a release check.
+    """
+
+    callee: str
+    span: Span
+    positional: int = 0
+    keywords: dict[str, Span] = field(default_factory=dict)
+    spread: bool = False
+    guarded: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,6 +123,9 @@ class ModelUse:
     sites: list[Site] = field(default_factory=list)
     #: Attention names the file registers itself (AttentionInterface.register); valid on every release.
     registered: frozenset[str] = frozenset()
+    #: The calls that made this use (its load and generate calls) or, in a use of their own, the
+    #: cache objects the file builds: judged against what each release's call takes (calls.toml).
+    calls: list[Call] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -34,7 +34,7 @@ from packaging.specifiers import SpecifierSet
 from attnlint.extract.context import FORWARDING_KEYWORDS
 from attnlint.extract.frameworks import mentions_framework
 from attnlint.extract.models import spellings
-from attnlint.knowledge import configuration_rules, vocabulary
+from attnlint.knowledge import call_tables, configuration_rules, vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
 from attnlint.source import is_framework_file
 
@@ -206,6 +206,20 @@ def _groups(rule: Rule) -> tuple[frozenset[str], ...]:
     return tuple(groups)
 
 
+#: How a file spells each call of calls.toml's [[refused]] (`model`: a model class built from a config).
+_CALL_WORDS = {"generate": "generate", "from_pretrained": "from_pretrained", "from_config": "from_config",
+               "model": "Config"}
+
+
+def _call_needs(rule: Rule) -> list[tuple[frozenset[str], ...]]:
+    """The word groups of a rule judged on calls: the call and one of the keywords it refuses (one
+    entry per row of calls.toml), or the name of a cache class with a known constructor."""
+    tables = call_tables()
+    if rule.kind == "constructor-arguments":
+        return [(frozenset(signature.name for signature in tables.signatures),)]
+    return [(frozenset({_CALL_WORDS[row.call]}), frozenset(row.keywords)) for row in tables.refused]
+
+
 @cache
 def prefilter() -> Prefilter:
     """The prefilter of the shipped rules (rules of kind "file" describe files, not settings).
@@ -217,6 +231,9 @@ def prefilter() -> Prefilter:
     model_words: set[str] = set()
     everything = False
     for rule in configuration_rules():
+        if rule.kind in ("refused-keyword", "constructor-arguments"):
+            needs += _call_needs(rule)
+            continue
         groups = _groups(rule)
         if groups:
             needs.append(groups)

@@ -19,9 +19,10 @@ from functools import cache
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from attnlint.facts import ModelUse, Setting, Target
+from attnlint.facts import Call, ModelUse, Setting, Target
 from attnlint.knowledge import vocabulary
 from attnlint.knowledge.schema import VocabEntry
+from attnlint.signatures import first_binding
 
 __all__ = ["Floor", "implied_floor", "narrow"]
 
@@ -99,6 +100,16 @@ def _model_floor(use: ModelUse) -> Floor | None:
     return _floor(entries, f"model type {names}", span.row if span else 1)
 
 
+def _constructor_floor(call: Call) -> Floor | None:
+    """A cache built with arguments its constructor binds only from some release on (and on none
+    before): `DynamicCache(config=...)` dates the code to 4.54."""
+    first = first_binding(call)
+    if first is None or call.guarded:
+        return None
+    given = ", ".join(f"{keyword}=" for keyword in call.keywords) or "its arguments"
+    return Floor(first, f">={first}", f"{call.callee}({given})", call.span.row)
+
+
 def _row(setting: Setting) -> int:
     span = setting.span or setting.site
     return span.row if span else 1
@@ -115,6 +126,8 @@ def _evidence(use: ModelUse) -> Iterator[Floor | None]:
     for setting in use.flags.get("dtype", []):
         if setting.branch is None:
             yield _keyword_floor(setting, use)
+    for call in use.calls:
+        yield _constructor_floor(call)
 
 
 def implied_floor(uses: Iterable[ModelUse]) -> Floor | None:

@@ -77,10 +77,25 @@ def test_latest_requirement_wins_model_type_and_cache_class() -> None:
 from transformers import AutoModelForCausalLM, HybridChunkedCache
 
 model = AutoModelForCausalLM.from_pretrained("google/gemma-3-4b-it", attn_implementation="flex_attention")
-model.generate(input_ids, past_key_values=HybridChunkedCache(model.config, max_cache_len=64))
+cache = HybridChunkedCache(model.config, max_batch_size=1, max_cache_len=64)  # binds on 4.51 and later
+model.generate(input_ids, past_key_values=cache)
 """
     floor = implied_floor(extract_python(source, "case.py"))
     assert floor is not None and str(floor.version) == "4.51.0" and floor.what == "HybridChunkedCache"
+
+
+def test_a_cache_constructor_keyword_dates_the_code() -> None:
+    """DynamicCache(config=...) raises TypeError up to 4.55 (calls.toml): code written so runs on 4.56+."""
+    source = """\
+from transformers import AutoModelForCausalLM, DynamicCache
+
+model = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.2-1B")
+model.generate(input_ids, past_key_values=DynamicCache(config=model.config))
+"""
+    floor = implied_floor(extract_python(source, "case.py"))
+    assert floor is not None and floor.spec == ">=4.56.0" and floor.what == "DynamicCache(config=)"
+    guarded = source.replace("model.generate(", "try:\n    model.generate(") + "except TypeError:\n    pass\n"
+    assert implied_floor(extract_python(guarded, "case.py")) is None
 
 
 def test_dtype_keyword_of_from_pretrained_dates_the_code_but_not_of_to() -> None:

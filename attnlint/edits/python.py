@@ -181,10 +181,11 @@ def _unreadable_spread(source: PythonSource, call: cst.Call) -> str:
     return ""
 
 
-def _add_setting(source: PythonSource, site: Site, keyword: str, value: str) -> Edit:
-    """Add `keyword=value` to the call at a site, or a key to the dict literal it points at."""
+def _add_setting(source: PythonSource, site: Site, keyword: str, value: str, expression: str = "") -> Edit:
+    """Add `keyword=value` to the call at a site, or a key to the dict literal it points at
+    (`expression`: the value's source code, when it is not a string to quote)."""
     node = _spread_dict(source, source.node_at(site.span, (cst.Call, cst.Dict)))
-    quoted = _literal(value, _quote_like(source, node))
+    quoted = expression or _literal(value, _quote_like(source, node))
     if isinstance(node, cst.Call):
         unread = _unreadable_spread(source, node)
         if unread:
@@ -256,10 +257,40 @@ def _add_to_sites(source: PythonSource, sites: Sequence[Site], action: str, valu
     raise refusal
 
 
+#: Where `move_setting` takes a setting: the model's load call, or its generation settings.
+_DESTINATIONS = {"load": (("load",),), "generate": (("generation_config",), ("generate",))}
+
+
+def _move_setting(
+    source: PythonSource, setting: Setting | None, sites: Sequence[Site], to: str
+) -> list[Edit]:
+    """Remove a setting from the call that refuses it and give it, as written, to the call that
+    takes it (ATN140), when that call is in this file and does not set it already."""
+    if setting is None or setting.span is None or setting.site is None:
+        raise FixRefused("the setting has no location to move")
+    value = source.module.code_for_node(source.node_at(setting.span, cst.BaseExpression))
+    for kinds in _DESTINATIONS[to]:
+        here = [s for s in sites if s.span.path == source.path and s.span != setting.site]
+        chosen = [s for s in here if s.kind in kinds]
+        if not chosen:
+            continue
+        for site in chosen:
+            node = source.node_at(site.span, (cst.Call, cst.Dict))
+            if isinstance(node, cst.Call) and any(
+                arg.keyword is not None and arg.keyword.value == setting.keyword for arg in node.args
+            ):
+                raise FixRefused(f"the call that takes {setting.keyword}= sets it already; keep one by hand")
+        added = [_add_setting(source, site, setting.keyword, "", value) for site in chosen]
+        return [_remove_setting(source, setting), *added]
+    raise FixRefused(f"found no call in this file to move {setting.keyword}= to")
+
+
 def python_edits(source: PythonSource, finding: Finding) -> list[Edit]:
     """The edits that apply a finding's planned fix; FixRefused says why there are none."""
     plan, spec, use = planned(finding)
     action, value = spec.action, spec.value
+    if action == "move_setting":
+        return _move_setting(source, plan.setting, plan.sites or use.sites, value)
     settings = use.attn if action == "set_attn" else use.cache
     if action == "remove_cache":
         return [_remove_setting(source, s) for s in settings if s.span is not None]

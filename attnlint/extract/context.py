@@ -26,7 +26,7 @@ from attnlint.extract.values import (
     normalise_dtype,
     normalise_name,
 )
-from attnlint.facts import ANY_NAME, ModelUse, Setting, Site, Span
+from attnlint.facts import ANY_NAME, Call, ModelUse, Setting, Site, Span
 from attnlint.knowledge import vocabulary
 from attnlint.source import HotRows, LineIndex
 
@@ -67,10 +67,17 @@ class FileContext:
             registered = frozenset(self.registered)
             if self.guards:
                 attn, cache = [self._guard(s) for s in use.attn], [self._guard(s) for s in use.cache]
-                result.append(replace(use, registered=registered, attn=attn, cache=cache))
+                calls = [self._guard_call(call) for call in use.calls]
+                result.append(replace(use, registered=registered, attn=attn, cache=cache, calls=calls))
             else:
                 result.append(replace(use, registered=registered))
         return result
+
+    def _guard_call(self, call: Call) -> Call:
+        """A call whose failure is caught, or that only some releases run, does not surely raise."""
+        if any(first <= call.span.row <= last for first, last, _ in self.guards):
+            return replace(call, guarded=True)
+        return call
 
     def _guard(self, setting: Setting) -> Setting:
         where = setting.span or setting.site

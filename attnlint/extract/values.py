@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from attnlint.extract.models import ModelType
-from attnlint.facts import Origin, Setting, Site, Span
+from attnlint.facts import Call, Origin, Setting, Site, Span
 from attnlint.knowledge import source_names
 from attnlint.knowledge.schema import Stage, TriggerValue
 
@@ -33,6 +33,14 @@ class Lit:
 @dataclass(frozen=True)
 class Unknown:
     """A value attnlint cannot read (a parameter, `args.attn`, `os.environ[...]`)."""
+
+
+@dataclass(frozen=True)
+class Template:
+    """An f-string: its literal parts, with `{}` where a value is formatted at run time."""
+
+    pattern: str
+    span: Span
 
 
 @dataclass(frozen=True)
@@ -58,10 +66,12 @@ class DictVal:
 
 @dataclass(frozen=True)
 class CacheObj:
-    """A cache object such as `DynamicCache()`, normalised to its cache_implementation name."""
+    """A cache object such as `DynamicCache()`, normalised to its cache_implementation name, and
+    the constructor call that built it (judged against each release's constructor)."""
 
     name: str
     span: Span
+    call: Call | None = None
 
 
 @dataclass
@@ -83,6 +93,7 @@ class Bag:
     sites: list[Site] = field(default_factory=list)
     #: Where the bag's keywords are given (a setting made by attribute assignment is a configuration's).
     stage: Stage | None = None
+    calls: list[Call] = field(default_factory=list)
 
 
 @dataclass
@@ -120,7 +131,9 @@ class Partial:
     keywords: tuple[ast.keyword, ...]
 
 
-Value = Lit | Unknown | Choice | Items | DictVal | CacheObj | GenCfg | ConfigVal | ModelRef | Partial
+Value = (
+    Lit | Unknown | Template | Choice | Items | DictVal | CacheObj | GenCfg | ConfigVal | ModelRef | Partial
+)
 
 
 def normalise_dtype(value: Scalar) -> TriggerValue | None:
@@ -188,6 +201,9 @@ def settings_of(
                 option, origin=origin, keyword=keyword, site=site, normalise=normalise, branch=inner
             )
         return found
+    if isinstance(value, Template):
+        return [Setting(value=None, origin=origin, span=value.span, site=site, keyword=keyword, branch=branch,
+                        template=value.pattern)]
     if isinstance(value, CacheObj):
         return [
             Setting(value=value.name, origin="object", form="object", span=value.span, site=site,

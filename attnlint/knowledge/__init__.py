@@ -11,14 +11,22 @@ from __future__ import annotations
 
 from functools import cache
 
+from attnlint.knowledge.call_schema import CallTables
 from attnlint.knowledge.compiled import KnowledgeError, knowledge
 from attnlint.knowledge.links import rule_anchor, rule_url
-from attnlint.knowledge.schema import ModelTables, Rule, RuleBase, RuntimeKnowledge, SourceNames, Vocabulary
+from attnlint.knowledge.schema import (
+    ModelTables,
+    Rule,
+    RuleBase,
+    RuntimeKnowledge,
+    SourceNames,
+    Vocabulary,
+)
 
 __all__ = [
-    "KnowledgeError", "cache_class_values", "configuration_rules", "keyword_facts", "model_tables",
-    "repair_names", "rule_anchor", "rule_base", "rule_by_code", "rule_url", "rules", "runtime_knowledge",
-    "source_names", "vocabulary",
+    "KnowledgeError", "cache_class_values", "call_tables", "configuration_rules", "keyword_facts",
+    "model_tables", "repair_names", "rule_anchor", "rule_base", "rule_by_code", "rule_url", "rules",
+    "runtime_knowledge", "source_names", "vocabulary",
 ]
 
 
@@ -53,6 +61,11 @@ def cache_class_values() -> dict[str, str]:
     """Each cache class a user may build or pass as `past_key_values=` -> the cache it amounts to
     (vocab.toml [[cache_classes]], across every release that exported the class)."""
     return {entry.name: entry.cache for entry in vocabulary().cache_classes}
+
+
+def call_tables() -> CallTables:
+    """calls.toml: the settings each call refuses on some releases, and the cache constructors."""
+    return knowledge().calls
 
 
 @cache

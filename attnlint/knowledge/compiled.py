@@ -28,6 +28,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from attnlint.knowledge.call_schema import CallTables
 from attnlint.knowledge.framework_table import Framework
 from attnlint.knowledge.schema import (
     ModelTables,
@@ -47,7 +48,7 @@ _Record = TypeVar("_Record")
 #: The facts a keyword or default may set besides the triggers of codes.toml.
 _SETTINGS = ("attn", "cache")
 #: The modules whose classes the pickle holds and that validate them: a change to any is a new key.
-_RECORD_MODULES = ("schema.py", "framework_table.py", "compiled.py")
+_RECORD_MODULES = ("schema.py", "call_schema.py", "framework_table.py", "compiled.py")
 
 
 class KnowledgeError(RuntimeError):
@@ -65,6 +66,7 @@ class Knowledge:
     vocabulary: Vocabulary
     rules: tuple[Rule, ...]
     frameworks: tuple[Framework, ...]
+    calls: CallTables
 
 
 def _knowledge_files(folder: Traversable) -> Iterator[Traversable]:
@@ -171,6 +173,10 @@ def compile_knowledge() -> Knowledge:
     where = "knowledge/frameworks.toml"
     table = _toml(resources.files("attnlint.knowledge") / "frameworks.toml", where)
     frameworks: tuple[Framework, ...] = validated(where, tuple[Framework, ...], table.get("framework"))
+    calls = _read("calls.toml", CallTables)
+    classes = [entry.name for entry in vocabulary.cache_classes]
+    names = [signature.name for signature in calls.signatures]
+    _unknown("knowledge/calls.toml [[signatures]]", "cache class(es)", names, classes)
     return Knowledge(
         rule_base=base,
         model_tables=_read("models.toml", ModelTables),
@@ -179,6 +185,7 @@ def compile_knowledge() -> Knowledge:
         vocabulary=vocabulary,
         rules=_rules(base, frozenset(repair.name for repair in runtime.repairs)),
         frameworks=frameworks,
+        calls=calls,
     )
 
 

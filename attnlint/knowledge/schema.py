@@ -23,8 +23,10 @@ from attnlint.probe.cases import Mode as ProbeMode
 Severity = Literal["error", "warning", "info"]
 Category = Literal["file", "crash", "wrong-output", "performance"]
 Applicability = Literal["safe", "unsafe"]
-RuleKind = Literal["combination", "unknown-attn", "unknown-cache", "file"]
-FixAction = Literal["set_attn", "set_cache", "remove_cache", "pin"]
+RuleKind = Literal[
+    "combination", "unknown-attn", "unknown-cache", "refused-keyword", "constructor-arguments", "file"
+]
+FixAction = Literal["set_attn", "set_cache", "remove_cache", "move_setting", "pin"]
 Anchor = Literal["attn", "cache", "model", "flag"]
 TriggerValue = str | bool
 #: Where a setting was given, as transformers treats it: `load`, through the config's attribute setter

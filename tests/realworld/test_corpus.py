@@ -45,6 +45,8 @@ def test_every_message_names_versions_and_window() -> None:
 
 STRICT_WARNS = {
     "fa2-device-conditional": "ATN109",
+    "form-fstring-suffix": "ATN108",
+    "dynamic-cache-try-typeerror": "ATN141",
     "training-args-from-cli": "ATN111",
     "try-flex-fallback-old-pins": "ATN108",
 }

@@ -78,7 +78,7 @@ class CallReader(Recorder):
         owner = dotted(func.value)
         if func.attr in source_names().python.loaders:
             name = self._transformers_name(func.value)
-            return self._loader(name, node) if name else UNKNOWN
+            return self._loader(name, node, func.attr) if name else UNKNOWN
         if owner in self.tf_modules:
             return self._transformers_call(func.attr, node)
         if func.attr == "device" and node.args:
@@ -123,7 +123,7 @@ class CallReader(Recorder):
     def _untracked_generate(self, node: ast.Call) -> None:
         """A generate on a receiver not seen loaded. In a file that does not import transformers it
         counts only when it sets a cache or flag: other libraries have `generate` methods too."""
-        bag = self._call_bag(node, "generate")
+        bag = self._call_bag(node, "generate", "generate")
         if self.tf_modules or self.tf_names or bag.cache or bag.flags:
             self._report(ModelRef(model_type=None, model_span=None), bag)
 
@@ -160,7 +160,9 @@ class CallReader(Recorder):
             offloading = keyword_value(node, "offloading")
             offloaded = isinstance(offloading, ast.Constant) and offloading.value is True
             cache = source_names().offloading_classes.get(name) if offloaded else None
-            return CacheObj(cache or classes[name], self.pos.span(node))
+            built = self._arguments(name, node)
+            self.constructions.append(built)
+            return CacheObj(cache or classes[name], self.pos.span(node), built)
         if name == "GenerationConfig":
             return self._generation_config(node)
         if name == "pipeline":
@@ -169,11 +171,11 @@ class CallReader(Recorder):
         if model_type is not None:
             return self._config(model_type, node, "config")
         if is_model_class(name) and (node.args or keyword_value(node, "config") is not None):
-            return self._load(name, node)  # `LlamaForCausalLM(config)`: built from a config object
+            return self._load(name, node, "model")  # `LlamaForCausalLM(config)`: built from a config object
         self._escape(node)  # `Trainer(model=model)` places the model itself
         return UNKNOWN
 
-    def _loader(self, name: str, node: ast.Call) -> Value:
+    def _loader(self, name: str, node: ast.Call, loader: str) -> Value:
         if name == "GenerationConfig":
             return self._generation_config(node)
         if name.endswith("Config"):
@@ -182,7 +184,7 @@ class CallReader(Recorder):
             )[0]
             return self._config(model_type, node, "load")
         if is_model_class(name):
-            return self._load(name, node)
+            return self._load(name, node, loader)
         padding = keyword_value(node, "padding_side")
         if padding is not None:
             site = self.pos.span(node)
@@ -206,10 +208,12 @@ class CallReader(Recorder):
             return value.model_type, value.span
         return None, None
 
-    def _load(self, name: str, node: ast.Call) -> ModelRef:
+    def _load(self, name: str, node: ast.Call, callee: str) -> ModelRef:
+        """A model from `from_pretrained`/`from_config` (`callee`) or its class called with a config."""
         model_type, model_span = self._model_id_type(self._argument(node, 0, "pretrained_model_name_or_path"))
         by_class = from_class_name(name)
-        load = Bag(sites=[Site(kind="load", span=self.pos.span(node))], stage="load")
+        load = Bag(sites=[Site(kind="load", span=self.pos.span(node))], stage="load",
+                   calls=[self._arguments(callee, node)])
         self._apply(load, self._keywords(node), self.pos.span(node))
         given = keyword_value(node, "config") or self._argument(node, 0, "")
         config = self._resolve(given) if given is not None else None
@@ -261,7 +265,7 @@ class CallReader(Recorder):
     def _method(self, model: ModelRef, name: str, node: ast.Call) -> Value:
         span = self.pos.span(node)
         if name == "generate":
-            self._invoke(model, node, "generate")
+            self._invoke(model, node, "generate", "generate")
         elif name == "set_attn_implementation" and node.args:
             model.load.attn = self._settings(
                 self._resolve(node.args[0]), "call-argument", "attn_implementation", span, normalise_name
@@ -313,7 +317,8 @@ class CallReader(Recorder):
                 continue
             forget_implied_device(model)
 
-    def _invoke(self, model: ModelRef, node: ast.Call, kind: SiteKind | None) -> None:
-        """A generate call (or a forward/pipeline call): report the model as it is here."""
+    def _invoke(self, model: ModelRef, node: ast.Call, kind: SiteKind | None, callee: str = "") -> None:
+        """A generate call (or a forward/pipeline call): report the model as it is here (with the call
+        itself, when `callee` names a call whose keywords calls.toml judges)."""
         model.used = True
-        self._report(model, self._call_bag(node, kind))
+        self._report(model, self._call_bag(node, kind, callee))

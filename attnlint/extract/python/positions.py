@@ -42,7 +42,7 @@ class Positions:
         """Whether any line of a node may hold a call attnlint cares about."""
         return self.hot.touches(row, end_row)
 
-    def span(self, node: ast.expr | ast.stmt) -> Span:
+    def span(self, node: ast.expr | ast.stmt | ast.keyword) -> Span:
         end_row = node.end_lineno or node.lineno
         end_col = node.end_col_offset if node.end_col_offset is not None else node.col_offset
         return Span(

@@ -13,6 +13,8 @@ from attnlint.extract.python.resolve import Resolver
 from attnlint.extract.values import (
     NORMALISERS,
     Bag,
+    CacheObj,
+    DictVal,
     GenCfg,
     Lit,
     ModelRef,
@@ -21,7 +23,7 @@ from attnlint.extract.values import (
     normalise_name,
     settings_of,
 )
-from attnlint.facts import ModelUse, Origin, Setting, Site, SiteKind, Span
+from attnlint.facts import Call, ModelUse, Origin, Setting, Site, SiteKind, Span
 from attnlint.knowledge import keyword_facts
 from attnlint.knowledge.schema import Stage
 
@@ -41,6 +43,7 @@ def merge(*bags: Bag) -> Bag:
         flags={k: _first([b.flags.get(k, []) for b in inner]) for k in sorted(keys)},
         sites=[site for bag in bags for site in bag.sites],
         stage=bags[-1].stage if bags else None,
+        calls=[call for bag in bags for call in bag.calls],
     )
 
 
@@ -60,9 +63,11 @@ class Recorder(Resolver):
             self._setting(bag, key, value, "keyword", config.site.span)
         return bag
 
-    def _call_bag(self, node: ast.Call, kind: SiteKind | None) -> Bag:
+    def _call_bag(self, node: ast.Call, kind: SiteKind | None, callee: str = "") -> Bag:
         span = self.pos.span(node)
         bag = Bag(sites=[Site(kind=kind, span=span)] if kind else [], stage="call")
+        if callee:
+            bag.calls.append(self._arguments(callee, node))
         for key, value, origin in self._keywords(node):
             self._setting(bag, key, value, origin, span)
         return bag
@@ -79,8 +84,27 @@ class Recorder(Resolver):
                 cache=merged.cache,
                 flags={k: v for k, v in merged.flags.items() if v},
                 sites=merged.sites,
+                calls=merged.calls,
             )
         )
+
+    def _arguments(self, callee: str, node: ast.Call) -> Call:
+        """What a call was given: its positional count, and each keyword with where it is given
+        (a key of a `**` dict attnlint can read is given where its value is written)."""
+        keywords: dict[str, Span] = {}
+        spread = any(isinstance(argument, ast.Starred) for argument in node.args)
+        for keyword in node.keywords:
+            if keyword.arg is not None:
+                keywords[keyword.arg] = self.pos.span(keyword)
+                continue
+            value = self._resolve(keyword.value)
+            if not isinstance(value, DictVal):
+                spread = True
+                continue
+            for key, entry in value.entries.items():
+                keywords[key] = entry.span if isinstance(entry, Lit) else self.pos.span(keyword.value)
+        return Call(callee=callee, span=self.pos.span(node), positional=len(node.args), keywords=keywords,
+                    spread=spread)
 
     def _settings(
         self, value: Value, origin: Origin, keyword: str, site: Span, normalise: Normaliser
@@ -102,6 +126,9 @@ class Recorder(Resolver):
             bag.attn = _staged(self._settings(value, origin, key, site, normalise_name), stage)
         elif fact == "cache":
             bag.cache = _staged(self._settings(value, origin, key, site, normalise_name), stage)
+            if isinstance(value, CacheObj) and value.call is not None:
+                bag.calls.append(value.call)  # the use that runs the cache judges how it was built
+                self.attached.add(id(value.call))
         elif fact == "assisted":
             self._assisted(bag, key, value, origin, site)
         elif fact is not None:

@@ -20,10 +20,11 @@ from attnlint.extract.values import (
     Items,
     Lit,
     ModelRef,
+    Template,
     Unknown,
     Value,
 )
-from attnlint.facts import ModelUse, Origin, Setting
+from attnlint.facts import Call, ModelUse, Origin, Setting
 from attnlint.knowledge import source_names
 from attnlint.source import LineIndex
 
@@ -71,6 +72,8 @@ class Resolver(ABC):
         self.models: list[ModelRef] = []
         self.configs: list[GenCfg] = []
         self.uses: list[ModelUse] = []
+        self.constructions: list[Call] = []  # cache objects built by hand
+        self.attached: set[int] = set()  # ids of those a model use runs (the others get a use of their own)
         self.module_flags: dict[str, list[Setting]] = {}
         self.functions: list[str] = []
         self.device_contexts = 0  # depth of `with torch.device(...)` blocks around the statement
@@ -123,6 +126,9 @@ class Resolver(ABC):
             operand = node.operand  # `device=-1` is a negative literal
             if isinstance(operand, ast.Constant) and isinstance(operand.value, int | float):
                 return Lit(-operand.value, self.pos.span(node))
+        elif isinstance(node, ast.JoinedStr):
+            parts = (v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+            return Template("".join(str(part) for part in parts), self.pos.span(node))
         elif isinstance(node, ast.IfExp):
             where = f"the conditional on line {node.lineno}"
             return Choice(

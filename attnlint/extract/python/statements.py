@@ -40,6 +40,9 @@ class Extractor(CallReader):
         for use in self.uses:
             for key, settings in self.module_flags.items():
                 use.flags.setdefault(key, settings)
+        unused = [call for call in self.constructions if id(call) not in self.attached]
+        if unused:
+            self.uses.append(ModelUse(path=self.path, calls=unused))
         return self.uses
 
     def _body(self, statements: list[ast.stmt]) -> None:

@@ -1,0 +1,94 @@
+"""The shape of knowledge/calls.toml: which call takes which setting, and the cache constructors.
+
+Kept apart from `schema` (the rules and the vocabulary) because it describes calls, not settings:
+attnlint/signatures.py judges a file's calls with it (rules ATN140 and ATN141). Plain frozen
+dataclasses like every knowledge record, validated by pydantic when the TOML is compiled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from packaging.specifiers import SpecifierSet
+
+from attnlint.knowledge.schema import Record, _check_specifier
+
+Callee = Literal["generate", "from_pretrained", "from_config", "model"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefusedKeywords(Record):
+    """Settings a call does not take on some releases, and what it raises there (calls.toml).
+
+    `call` is `generate`, `from_pretrained`, `from_config` (and `_from_config`) or `model` (a model
+    class called with a config). `move_to` names the call that takes the setting (`load`: the
+    model's from_pretrained; `generate`: its generate call or GenerationConfig), for the fix.
+    """
+
+    call: Callee
+    keywords: tuple[str, ...]
+    transformers: str = ""
+    error: str
+    instead: str
+    move_to: Literal["load", "generate", ""] = ""
+
+    def __post_init__(self) -> None:
+        _check_specifier(self.transformers)
+
+    @property
+    def specifier(self) -> SpecifierSet:
+        return SpecifierSet(self.transformers)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConfigField(Record):
+    """A setting some model types' configuration takes, so `from_pretrained` hands it to the config."""
+
+    keyword: str
+    model_types: tuple[str, ...]
+    transformers: str
+
+    def __post_init__(self) -> None:
+        _check_specifier(self.transformers)
+
+    @property
+    def specifier(self) -> SpecifierSet:
+        return SpecifierSet(self.transformers)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Signature(Record):
+    """A cache class's constructor on some releases, as Python binds a call to it.
+
+    `params` are the positional-or-keyword parameters after `self`, of which the first `required`
+    have no default; `varargs`/`varkw` say whether it takes `*args`/`**kwargs`. `bound` names the
+    parameters a forwarding constructor (`def __init__(self, *args, **kwargs): super().__init__(
+    layer_classes=..., *args, **kwargs)`) passes itself: a positional argument landing there, or
+    the same keyword, is "got multiple values". Those fields are generated from the wheels;
+    `refuses` and `needs_one_of` are added by hand where a constructor takes `**kwargs` and a
+    TypeError comes from deeper down (4.54-4.55 build their layers from them), each verified by
+    building the cache on those releases.
+    """
+
+    name: str
+    transformers: str
+    params: tuple[str, ...] = ()
+    required: int = 0
+    varargs: bool = False
+    varkw: bool = False
+    bound: tuple[str, ...] = ()
+    refuses: tuple[str, ...] = ()
+    needs_one_of: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_specifier(self.transformers)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallTables(Record):
+    """calls.toml: which call takes which setting on which release, and the cache constructors."""
+
+    refused: tuple[RefusedKeywords, ...]
+    config_fields: tuple[ConfigField, ...] = ()
+    signatures: tuple[Signature, ...] = ()

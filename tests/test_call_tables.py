@@ -1,0 +1,96 @@
+"""knowledge/calls.toml against real transformers: the installed release runs every row, and the
+released wheels (ATTNLINT_WHEELS, as in tests/test_since.py) hold the constructors and fields it says.
+
+The matrix releases run the same rows in tests/runtime/test_call_tables_matrix.py.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from call_tables_run import disagreements
+from packaging.version import Version
+from wheel_facts import WheelFacts, wheels
+
+from attnlint.facts import Call, Span
+from attnlint.knowledge import cache_class_values, call_tables
+from attnlint.signatures import binding_error, first_binding, refusals, signature
+
+WHEELS = Path(os.environ.get("ATTNLINT_WHEELS", "/nonexistent"))
+SPAN = Span(path="x.py", row=1, column=1, end_row=1, end_column=2)
+
+
+def _call(callee: str, positional: int = 0, *keywords: str, spread: bool = False) -> Call:
+    given = dict.fromkeys(keywords, SPAN)
+    return Call(callee=callee, span=SPAN, positional=positional, keywords=given, spread=spread)
+
+
+def test_installed_release_behaves_as_the_tables_say() -> None:
+    pytest.importorskip("transformers")
+    assert disagreements() == []
+
+
+def test_binding_follows_python() -> None:
+    v451, v454, v456 = Version("4.51.0"), Version("4.54.0"), Version("4.56.0")
+    assert "unexpected keyword argument 'config'" in binding_error(_call("DynamicCache", 0, "config"), v451)
+    assert "unexpected keyword argument 'config'" in binding_error(_call("DynamicCache", 0, "config"), v454)
+    assert binding_error(_call("DynamicCache", 0, "config"), v456) == ""
+    assert "multiple values for argument 'layer_classes'" in binding_error(_call("StaticCache", 3), v454)
+    assert "missing required argument 'max_batch_size' or 'batch_size'" in binding_error(
+        _call("StaticCache", 0, "config", "max_cache_len"), v454)
+    assert "'max_batch_size'" in binding_error(_call("StaticCache", 0, "config", "max_cache_len"), v451)
+    # a `**` spread may hold what is missing: only names given explicitly are judged
+    assert binding_error(_call("StaticCache", 0, "config", spread=True), v451) == ""
+    # a class a release does not have is an ImportError there, not a binding problem
+    assert binding_error(_call("HybridCache", 0, "config"), Version("5.0.0")) == ""
+
+
+def test_a_constructor_keyword_dates_the_code_only_when_older_releases_all_refuse_it() -> None:
+    assert first_binding(_call("DynamicCache", 0, "config")) == Version("4.56.0")
+    assert first_binding(_call("DynamicCache")) is None
+    assert first_binding(_call("StaticCache", 3)) is None  # binds on 4.40-4.53, not on 4.54-4.55
+
+
+def test_from_pretrained_hands_cache_implementation_to_configs_that_have_it() -> None:
+    call = _call("from_pretrained", 1, "cache_implementation")
+    assert refusals(call, frozenset({"gemma2"}), Version("4.51.0")) == []
+    refused = ["cache_implementation"]
+    assert [k for k, _ in refusals(call, frozenset({"gemma2"}), Version("4.53.0"))] == refused
+    assert [k for k, _ in refusals(call, frozenset({"llama"}), Version("4.51.0"))] == refused
+    # an unknown model may be one whose configuration takes it: refused only where none does
+    assert refusals(call, frozenset(), Version("4.51.0")) == []
+    assert refusals(call, frozenset(), Version("5.24.0")) != []
+
+
+def _wheels() -> list[WheelFacts]:
+    if not WHEELS.is_dir():
+        pytest.skip("set ATTNLINT_WHEELS to a folder of transformers wheels to check calls.toml")
+    return wheels(WHEELS)
+
+
+def test_wheel_constructors_match_the_signatures() -> None:
+    wrong = []
+    for facts in _wheels():
+        for name in cache_class_values():
+            data = signature(name, facts.version)
+            shown = data and (data.params, data.required, data.varargs, data.varkw, data.bound)
+            if shown != facts.signatures.get(name):
+                wrong.append(f"{name} on {facts.version}: data {shown}, wheel {facts.signatures.get(name)}")
+    assert wrong == []
+
+
+def test_wheel_config_fields_and_from_config_dtype() -> None:
+    fields = call_tables().config_fields
+    dtype_row = next(r for r in call_tables().refused if r.call == "from_config" and "dtype" in r.keywords)
+    wrong = []
+    for facts in _wheels():
+        version = facts.version
+        listed = {t for f in fields if f.specifier.contains(version, prereleases=True) for t in f.model_types}
+        if listed != set(facts.cache_field_types):
+            wrong.append(f"{version}: data {sorted(listed)}, wheel {sorted(facts.cache_field_types)}")
+        refused = dtype_row.specifier.contains(version, prereleases=True)
+        if refused == facts.from_config_dtype:
+            wrong.append(f"{version}: from_config dtype= refused {refused}, read {facts.from_config_dtype}")
+    assert wrong == []
