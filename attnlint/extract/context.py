@@ -303,9 +303,11 @@ def _guards(
 
 
 def _guarded_rows(uses: Iterable[ModelUse]) -> set[int]:
-    """The rows of the attention and cache settings a guard could cover."""
+    """The rows of the attention and cache settings, and of the judged calls, a guard could cover."""
+    uses = list(uses)
     settings = (s for use in uses for s in (*use.attn, *use.cache) if not s.guarded)
-    return {where.row for s in settings if (where := s.span or s.site) is not None}
+    rows = {where.row for s in settings if (where := s.span or s.site) is not None}
+    return rows | {call.span.row for use in uses for call in use.calls if not call.guarded}
 
 
 def read_context(
