@@ -98,6 +98,21 @@ def test_a_broken_entry_is_compiled_again(fresh_cache: Path) -> None:
     assert isinstance(pickle.loads(entry.read_bytes()), Knowledge)
 
 
+def test_other_installs_keep_their_entries_for_a_week(fresh_cache: Path) -> None:
+    """Installs with other knowledge (another checkout, another version) share the folder: a store
+    keeps their recent entries, so they do not compile again on every alternate start."""
+    fresh_cache.mkdir(parents=True)
+    recent, old = fresh_cache / "knowledge-recent.pickle", fresh_cache / "knowledge-old.pickle"
+    recent.write_bytes(b"")
+    old.write_bytes(b"")
+    week_ago = old.stat().st_mtime - 8 * 24 * 3600
+    os.utime(old, (week_ago, week_ago))
+    knowledge()
+    assert sorted(p.name for p in fresh_cache.iterdir()) == sorted(
+        ["knowledge-recent.pickle", f"knowledge-{compiled.knowledge_key()}.pickle"]
+    )
+
+
 def test_an_unwritable_cache_folder_costs_only_the_compile(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

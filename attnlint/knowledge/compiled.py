@@ -20,6 +20,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -47,6 +48,8 @@ __all__ = [
 _Record = TypeVar("_Record")
 #: The facts a keyword or default may set besides the triggers of codes.toml.
 _SETTINGS = ("attn", "cache")
+#: How old another key's entry must be before a store deletes it.
+_STALE_SECONDS = 7 * 24 * 3600
 #: The modules whose classes the pickle holds and that validate them: a change to any is a new key.
 _RECORD_MODULES = ("schema.py", "call_schema.py", "framework_table.py", "compiled.py")
 
@@ -201,7 +204,10 @@ def _load(path: Path) -> Knowledge | None:
 
 def _store(folder: Path, path: Path, compiled: Knowledge) -> None:
     """Write `compiled` to `path` atomically (a temporary file renamed into place), dropping the
-    entries of other keys; a folder that cannot be written is left alone."""
+    entries of other keys written more than a week ago; a folder that cannot be written is left
+    alone. Entries of other keys are kept for a while because several attnlint installs (a
+    virtual environment per project, a checkout per branch) share one cache folder and would
+    otherwise delete each other's entry on every start."""
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".knowledge-", suffix=".tmp")
@@ -211,8 +217,9 @@ def _store(folder: Path, path: Path, compiled: Knowledge) -> None:
             os.replace(temporary, path)
         finally:
             Path(temporary).unlink(missing_ok=True)
+        stale = time.time() - _STALE_SECONDS
         for old in folder.glob("knowledge-*.pickle"):
-            if old != path:
+            if old != path and old.stat().st_mtime < stale:
                 old.unlink(missing_ok=True)
     except OSError:
         return
