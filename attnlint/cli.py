@@ -9,11 +9,9 @@ attnlint fails. Failures print one line to stderr; `ATTNLINT_DEBUG=1` shows the 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,8 +22,9 @@ if TYPE_CHECKING:
     from attnlint.knowledge.schema import Rule
     from attnlint.settings import Settings
 
-# The checker, the rule base and pydantic are imported by the command that needs them, not here:
-# `attnlint --version` and `--help` then start as fast as Python itself does.
+# The checker, the rule base (and with them dataclasses, which imports inspect) and even json are
+# imported by the command that needs them, not here: `attnlint --version` and `--help` then start
+# about as fast as Python itself does (tests/test_startup.py holds a check to what it imports).
 
 __all__ = ["add_selection", "build_parser", "main", "settings_for"]
 
@@ -154,6 +153,8 @@ def settings_for(args: argparse.Namespace) -> tuple[Settings, Path]:
     `--ignore` and `--exclude` add to it. An empty selection means every rule, so extending it
     changes nothing. `--unsafe-fixes` / `--no-unsafe-fixes` win over the `unsafe-fixes` setting.
     """
+    from dataclasses import replace
+
     from attnlint.settings import find_project_root, load_settings
 
     root = find_project_root(Path.cwd())
@@ -265,6 +266,8 @@ def _write_report(path: Path, report: str) -> None:
 
 
 def _rule_record(rule: Rule) -> dict[str, Any]:
+    from dataclasses import asdict
+
     from attnlint.report.rule_docs import render_rule
 
     return {
@@ -300,6 +303,8 @@ def _run_rule(args: argparse.Namespace) -> int:
         return 0
     if args.output_format == "json":
         records = [_rule_record(r) for r in chosen]
+        import json
+
         sys.stdout.write(json.dumps(records if args.all else records[0], indent=2) + "\n")
     else:
         from attnlint.report.rule_docs import render_rule

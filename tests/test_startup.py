@@ -36,11 +36,17 @@ SEED = (
     'model = Llama4ForCausalLM.from_pretrained("m", attn_implementation="flex_attention")\n'
     "out = model.generate(ids, max_new_tokens=8)\n"
 )
+#: What `--version` must not import either (beyond what the interpreter had when it started).
+VERSION_HEAVY = (
+    *HEAVY, "dataclasses", "inspect", "json", "packaging", "pathspec", "tomllib", "attnlint.knowledge",
+    "attnlint.engine", "attnlint.project", "attnlint.settings",
+)
 _PROBE = (
-    "import json, sys\nfrom attnlint.cli import main\n"
-    "code = main(sys.argv[1:])\n"
-    f"heavy = sorted({{m for m in sys.modules for h in {HEAVY!r} if m == h or m.startswith(h + '.')}})\n"
-    "print(json.dumps([code, heavy]), file=sys.stderr)\n"
+    "import sys\nbefore = set(sys.modules)\nfrom attnlint.cli import main\n"
+    "code = main(sys.argv[2:])\n"
+    "new = set(sys.modules) - before\n"
+    "heavy = sorted({m for m in new for h in sys.argv[1].split(',') if m == h or m.startswith(h + '.')})\n"
+    "import json\nprint(json.dumps([code, heavy]), file=sys.stderr)\n"
 )
 
 
@@ -55,11 +61,11 @@ def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     compiled.knowledge.cache_clear()
 
 
-def _check(folder: Path, *args: str) -> tuple[int, list[str]]:
-    """Run the command line in a fresh process in `folder`: its exit code and the heavy modules
-    it imported."""
+def _check(folder: Path, *args: str, heavy: tuple[str, ...] = HEAVY) -> tuple[int, list[str]]:
+    """Run the command line in a fresh process in `folder`: its exit code and the modules of
+    `heavy` it imported."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    done = subprocess.run([sys.executable, "-c", _PROBE, *args], cwd=folder, env=env,
+    done = subprocess.run([sys.executable, "-c", _PROBE, ",".join(heavy), *args], cwd=folder, env=env,
                           capture_output=True, text=True, check=False)
     code, heavy = json.loads(done.stderr.splitlines()[-1])
     return code, heavy
@@ -72,7 +78,7 @@ def test_a_check_imports_nothing_heavy_it_does_not_need(fresh_cache: Path, tmp_p
     assert first[0] == 0 and "pydantic" in first[1], "the first start compiles the rule base"
     assert list(fresh_cache.glob("knowledge-*.pickle"))
     assert _check(tmp_path, "check", "--no-cache", "clean.py") == (0, [])
-    assert _check(tmp_path, "--version") == (0, [])
+    assert _check(tmp_path, "--version", heavy=VERSION_HEAVY) == (0, [])
     code, heavy = _check(tmp_path, "check", "--no-cache", "--transformers-version", "==4.51.0", "seed.py")
     assert code == 1 and "libcst" in heavy and not {"pydantic", "torch", "transformers"} & set(heavy)
 

@@ -26,7 +26,8 @@ from attnlint.fix.io import WriteRefused, write_source
 from attnlint.fix.pins import pins_for, repin_files
 from attnlint.fix.rounds import fix_unit
 from attnlint.project import Checked, CheckResult, check_paths
-from attnlint.report import FixSummary, OutputFormat, render
+from attnlint.report import OutputFormat, render
+from attnlint.report.summary import FixSummary
 from attnlint.report.text import location
 from attnlint.settings import Settings
 from attnlint.source import SourceText

@@ -10,17 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal, get_args
 
-from attnlint.report.summary import FixSummary
-
 if TYPE_CHECKING:
     from attnlint.diagnostic import Diagnostic
+    from attnlint.report.summary import FixSummary
 
-__all__ = ["FORMATS", "FixSummary", "OutputFormat", "render"]
+__all__ = ["FORMATS", "OutputFormat", "render"]
 
 OutputFormat = Literal["text", "concise", "full", "json", "github", "sarif"]
 #: A renderer: the diagnostics, whether unsafe fixes are shown as applicable, the fix summary of a
 #: fix run (None for a check) -> the whole stdout of the command.
-Renderer = Callable[[Sequence["Diagnostic"], bool, FixSummary | None], str]
+Renderer = Callable[[Sequence["Diagnostic"], bool, "FixSummary | None"], str]
 
 FORMATS: tuple[OutputFormat, ...] = get_args(OutputFormat)
 
