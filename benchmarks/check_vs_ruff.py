@@ -63,8 +63,27 @@ class Sample:
     stdout: str = field(repr=False)
 
 
+def ruff_binary() -> str:
+    """The ruff executable itself (the pip package's binary), else whatever `ruff` is on PATH (which
+    may be a shim that starts a shell first, as pyenv's does: 0.1 s on every ruff figure)."""
+    try:
+        from ruff.__main__ import find_ruff_bin
+
+        return os.fsdecode(find_ruff_bin())
+    except (ImportError, FileNotFoundError):
+        return shutil.which("ruff") or "ruff"
+
+
+def bytecode_environment() -> dict[str, str]:
+    """This process's environment with Python's bytecode cache allowed: an installed attnlint has its
+    `.pyc` files, and a `PYTHONDONTWRITEBYTECODE=1` left in the environment would make every
+    measured process compile its ~100 modules from source again."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Sample:
-    """Run `command` to completion (in `env`, default this process's) and read its own peak RSS.
+    """Run `command` to completion (in `env`, default `bytecode_environment()`) and read its own
+    peak RSS.
 
     The RSS comes from GNU time's `%M`, not from `wait4` here: Linux carries the parent's
     high-water mark into a forked child, so a large benchmark process would inflate every figure.
@@ -76,7 +95,7 @@ def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Sam
             cwd=cwd,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env=env,
+            env=bytecode_environment() if env is None else env,
             check=False,
         )
         seconds = time.perf_counter() - start
@@ -129,7 +148,7 @@ def py_files(tree: Path) -> tuple[int, int]:
 
 def measure_tree(tree: Path, runs: int) -> dict[str, object]:
     """Median wall time and peak RSS of ruff, attnlint cold and attnlint warm on one tree."""
-    ruff = [shutil.which("ruff") or "ruff", "check", "--no-cache", "--exit-zero", "."]
+    ruff = [ruff_binary(), "check", "--no-cache", "--exit-zero", "."]
     attnlint = [sys.executable, "-m", "attnlint", "check", "--exit-zero", "--output-format", "json", "."]
     samples: dict[str, list[Sample]] = {"ruff": [], "cold": [], "warm": []}
 
@@ -161,7 +180,7 @@ def measure_tree(tree: Path, runs: int) -> dict[str, object]:
 
 def measure_startup(runs: int) -> dict[str, float]:
     """`--version` and a one-file check, attnlint beside ruff, median of `runs` fresh processes."""
-    ruff = shutil.which("ruff") or "ruff"
+    ruff = ruff_binary()
     attnlint = [sys.executable, "-m", "attnlint"]
     commands = {
         "attnlint_version_s": [*attnlint, "--version"],

@@ -10,6 +10,7 @@ Not a test: run it by hand and read the numbers (the ratios to ruff come last).
 Commands, each a fresh process, medians of wall and CPU (user + system) time over rounds whose
 order alternates, with each command's peak RSS:
 
+- `python -c pass` with the same interpreter and environment: what any Python tool pays here;
 - `--version`: attnlint beside `ruff --version`;
 - a one-file check of a file without findings (`examples/ok/generate.py`) and of a file with a
   fixable finding (`examples/seed/generate.py`, whose fix edits are computed with libcst), both
@@ -30,34 +31,25 @@ import argparse
 import datetime
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from check_vs_ruff import REPO, Sample, run
+from check_vs_ruff import REPO, Sample, bytecode_environment, ruff_binary, run
 
-CLEAN_FILE = REPO / "examples" / "ok" / "generate.py"
-FINDING_FILE = REPO / "examples" / "seed" / "generate.py"
-
-
-def ruff_binary() -> str:
-    """The ruff executable itself (the pip package's binary), else whatever `ruff` is on PATH."""
-    try:
-        from ruff.__main__ import find_ruff_bin
-
-        return os.fsdecode(find_ruff_bin())
-    except (ImportError, FileNotFoundError):
-        return shutil.which("ruff") or "ruff"
+#: Where every command runs: not the checkout's root, whose `attnlint/` `python -m` would put first
+#: on the path ahead of `--source`.
+EXAMPLES = REPO / "examples"
+CLEAN_FILE = EXAMPLES / "ok" / "generate.py"
+FINDING_FILE = EXAMPLES / "seed" / "generate.py"
 
 
 def environment(source: Path, cache_home: Path) -> dict[str, str]:
     """The environment of every attnlint command: `source` first on the path, bytecode allowed,
     the user cache folder (for the compiled rule base) at `cache_home`."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    return {**env, "PYTHONPATH": str(source), "XDG_CACHE_HOME": str(cache_home)}
+    return {**bytecode_environment(), "PYTHONPATH": str(source), "XDG_CACHE_HOME": str(cache_home)}
 
 
 def commands(source: Path, cache_home: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
@@ -67,6 +59,7 @@ def commands(source: Path, cache_home: Path) -> dict[str, tuple[list[str], dict[
     env = environment(source, cache_home)
     no_cache = ["check", "--no-cache", "--exit-zero"]
     return {
+        "python_bare": ([sys.executable, "-c", "pass"], env),  # the floor of any Python tool here
         "attnlint_version": ([*attnlint, "--version"], env),
         "ruff_version": ([ruff, "--version"], env),
         "attnlint_clean_file": ([*attnlint, *no_cache, str(CLEAN_FILE)], env),
@@ -83,22 +76,36 @@ def first_start(source: Path, runs: int) -> list[Sample]:
     command = [sys.executable, "-m", "attnlint", "check", "--no-cache", "--exit-zero", str(CLEAN_FILE)]
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as empty:
-            samples.append(run(command, REPO, environment(source, Path(empty))))
+            samples.append(run(command, EXAMPLES, environment(source, Path(empty))))
     return samples
+
+
+def imported_from(source: Path) -> Path:
+    """The attnlint package the measured commands import (it must be `source`'s)."""
+    with tempfile.TemporaryDirectory() as cache_home:
+        done = subprocess.run(
+            [sys.executable, "-c", "import attnlint; print(attnlint.__file__)"], cwd=EXAMPLES,
+            env=environment(source, Path(cache_home)), capture_output=True, text=True, check=True,
+        )
+    package = Path(done.stdout.strip()).parent
+    if not package.is_relative_to(source):
+        raise SystemExit(f"the commands would import {package}, not the attnlint of {source}")
+    return package
 
 
 def measure(source: Path, runs: int) -> dict[str, dict[str, float]]:
     """Median wall and CPU milliseconds and peak RSS of every command over `runs` rounds."""
+    imported_from(source)
     with tempfile.TemporaryDirectory() as cache_home:
         table = commands(source, Path(cache_home))
         for command, env in table.values():  # warm-up: bytecode, compiled rule base, result cache
-            run(command, REPO, env)
+            run(command, EXAMPLES, env)
         taken: dict[str, list[Sample]] = {name: [] for name in table}
         for round_ in range(runs):
             names = list(table) if round_ % 2 == 0 else list(reversed(table))
             for name in names:
                 command, env = table[name]
-                taken[name].append(run(command, REPO, env))
+                taken[name].append(run(command, EXAMPLES, env))
         taken["attnlint_first_start"] = first_start(source, max(1, runs // 3))
     return {
         name: {
@@ -116,8 +123,8 @@ def slowest_imports(source: Path, count: int) -> list[tuple[str, int]]:
         env = environment(source, Path(cache_home))
         check = ["check", "--no-cache", "--exit-zero", str(FINDING_FILE)]
         command = [sys.executable, "-X", "importtime", "-m", "attnlint", *check]
-        subprocess.run(command, env=env, capture_output=True, check=False)  # compiles the rule base
-        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        subprocess.run(command, cwd=EXAMPLES, env=env, capture_output=True, check=False)  # compiles
+        done = subprocess.run(command, cwd=EXAMPLES, env=env, capture_output=True, text=True, check=False)
     rows = []
     for line in done.stderr.splitlines():
         if line.startswith("import time:") and "cumulative" not in line:
