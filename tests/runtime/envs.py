@@ -42,6 +42,7 @@ DEPS: dict[str, tuple[str, ...]] = {
     "4.52.4": ("tokenizers==0.21.4", *_HUB_0X),
     "4.55.4": ("tokenizers==0.21.4", *_HUB_0X),
     # rule edges run by `attnlint probe --verify-rules` (tests/probe), not part of the CI matrix
+    "4.50.3": ("tokenizers==0.21.4", *_HUB_0X),
     "4.53.3": ("tokenizers==0.21.4", *_HUB_0X),
     "4.54.0": ("tokenizers==0.21.4", *_HUB_0X),
     # 5.13 imports httpx and requires huggingface-hub<2.0 and tokenizers<=0.23.0; the interpreter's 5.24
