@@ -54,7 +54,12 @@ def _filter(spec: str) -> tuple[Version, ...]:
 
 def candidate_versions(target: Target, extra: str = "") -> tuple[Version, ...]:
     """The known releases allowed by the target and by `extra` (a rule's or a fix's range)."""
-    allowed = set(_filter(str(target.transformers)))
+    return _both(str(target.transformers), extra)
+
+
+@cache
+def _both(target: str, extra: str) -> tuple[Version, ...]:
+    allowed = set(_filter(target))
     return tuple(v for v in _filter(extra) if v in allowed)
 
 
@@ -109,6 +114,7 @@ def version_ranges(versions: Sequence[Version]) -> str:
     return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
 
 
+@cache
 def resolve_default(key: str, model_types: frozenset[str], version: Version) -> TriggerValue | None:
     """What an unset setting means for these model types on this release (vocab.toml defaults)."""
     for entry in vocabulary().defaults:
@@ -168,15 +174,19 @@ def _uncertain(key: str, setting: Setting) -> bool:
 
 
 def _value_matches(
-    setting: Setting, allowed: tuple[TriggerValue, ...], key: str, use: ModelUse, version: Version,
+    setting: Setting, allowed: tuple[TriggerValue, ...], key: str, use: ModelUse, version: Version | None,
     strict: bool = False,
 ) -> bool:
+    """Whether the setting meets the trigger on `version` (None: on some release, as far as a
+    default that differs between releases goes)."""
     if not allowed:
         return True
     if _uncertain(key, setting):  # not known to hold: silent, or a possible match under --strict
         return strict and (_unknowable(key, setting) or setting.value in allowed)
     if setting.value == "default" and setting.span is None:
-        return "default" in allowed or resolve_default(key, use.model_types, version) in allowed
+        if version is None or "default" in allowed:
+            return True
+        return resolve_default(key, use.model_types, version) in allowed
     return setting.value is not None and setting.value in allowed
 
 
@@ -199,18 +209,24 @@ def _combos(use: ModelUse, rule: Rule) -> Iterable[_Combo]:
         yield _Combo(attn, cache_, dict(zip(keys, flags, strict=True)))
 
 
-def _combo_matches(rule: Rule, combo: _Combo, use: ModelUse, version: Version, strict: bool = False) -> bool:
+def _combo_matches(
+    rule: Rule, combo: _Combo, use: ModelUse, version: Version | None, strict: bool = False
+) -> bool:
+    """Whether the combination matches the rule on `version`. With None, whether it can match on
+    some release: everything but the release's defaults and names is tested, so a combination that
+    fails here is skipped without a look at each release."""
     if rule.kind in ("unknown-attn", "unknown-cache"):
         kind = "attn" if rule.kind == "unknown-attn" else "cache"
         setting = combo.attn if kind == "attn" else combo.cache
         if setting.template is not None:  # an f-string: only what could fit it, and only under --strict
-            return strict and not _template_fits(kind, setting.template, version, use.registered)
+            fits = version is not None and _template_fits(kind, setting.template, version, use.registered)
+            return strict and not fits
         return (
             isinstance(setting.value, str)
             and setting.form == "name"
             and setting.span is not None
             and (strict or not setting.guarded)
-            and not _name_accepted(kind, setting.value, version, use.registered)
+            and (version is None or not _name_accepted(kind, setting.value, version, use.registered))
         )
     if rule.cache_forms and combo.cache.form not in rule.cache_forms and combo.cache.span is not None:
         return False
@@ -337,7 +353,7 @@ def evaluate(
     target = narrow(target, uses)
     findings: list[Finding] = []
     for use in uses:
-        for rule in index.for_types(use.model_types):
+        for rule in index.for_use(use):
             findings += _judge(rule, use, target, strict)
     return sorted(findings, key=lambda f: (f.path, f.span.row, f.span.column, f.code))
 
@@ -372,6 +388,8 @@ def _judge_combos(
     rule: Rule, use: ModelUse, target: Target, versions: Sequence[Version], strict: bool
 ) -> Finding | None:
     for combo in _combos(use, rule):
+        if not _combo_matches(rule, combo, use, None, strict):
+            continue
         hits = [v for v in versions if _combo_matches(rule, combo, use, v, strict)]
         if not hits:
             continue

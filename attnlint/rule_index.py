@@ -1,9 +1,11 @@
 """Lookups the evaluator makes per model use, indexed once instead of scanned every time.
 
-A use meets only the rules that can match it: the rules that name one of its model types plus
-the rules that name none, in rule-base order. Which releases know a use's model types is worked
-out once per set of types (the vocabulary lists hundreds of model types, and a scan of that list
-for every use, rule and release was a quarter of a run).
+A use meets only the rules that can match it, indexed by (model type, attention, cache): the rules
+that name one of its model types or none, less those whose attention or cache values the use cannot
+hold (neither set nor, where it leaves the setting unset, a default of its model types on any
+release), in rule-base order. Which releases know a use's model types is worked out once per set of
+types (the vocabulary lists hundreds of model types, and a scan of that list for every use, rule
+and release was a quarter of a run).
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ from functools import cache
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+from attnlint.facts import ModelUse, Setting
 from attnlint.knowledge import configuration_rules, vocabulary
-from attnlint.knowledge.schema import Rule
+from attnlint.knowledge.schema import Rule, TriggerValue
 
-__all__ = ["RuleIndex", "model_releases", "rule_index"]
+__all__ = ["RuleIndex", "model_releases", "possible_values", "rule_index"]
+#: The rules that judge combinations of values; the others judge a name whatever it is, or calls.
+_COMBINATION = "combination"
 
 
 @dataclass(frozen=True)
@@ -47,11 +52,49 @@ class RuleIndex:
             positions.update(self.by_model.get(model_type, ()))
         return [self.rules[p] for p in sorted(positions)]
 
+    def for_use(self, use: ModelUse) -> list[Rule]:
+        """The rules that can match `use`: by its model types, then by the attention and cache
+        values it can hold (`possible_values`)."""
+        attn = possible_values("attn", use.attn, use.model_types)
+        cache_ = possible_values("cache", use.cache, use.model_types)
+        return [
+            rule
+            for rule in self.for_types(use.model_types)
+            if rule.kind != _COMBINATION or (_may_hold(rule.attn, attn) and _may_hold(rule.cache, cache_))
+        ]
+
+
+def _may_hold(allowed: Sequence[TriggerValue], possible: frozenset[TriggerValue | None]) -> bool:
+    """Whether a trigger (any value when `allowed` is empty) can meet one of the possible values."""
+    return not allowed or not possible.isdisjoint(allowed)
+
 
 @cache
 def rule_index() -> RuleIndex:
     """The index of the shipped configuration rules (file-level rules judge no model use)."""
     return RuleIndex.build(configuration_rules())
+
+
+def possible_values(
+    key: str, settings: Sequence[Setting], model_types: frozenset[str]
+) -> frozenset[TriggerValue | None]:
+    """Every value `key` can take for a use: what its settings say and, when it is left unset (no
+    setting, or one that reads as the default), "default" and every default of its model types."""
+    values = {s.value for s in settings}
+    if not settings or any(s.value == "default" and s.span is None for s in settings):
+        values |= {"default", *default_values(key, model_types)}
+    return frozenset(values)
+
+
+@cache
+def default_values(key: str, model_types: frozenset[str]) -> frozenset[TriggerValue]:
+    """What an unset `key` can mean for these model types on some release (vocab.toml defaults;
+    a superset where an earlier entry shadows a later one, which is all an index needs)."""
+    return frozenset(
+        entry.value
+        for entry in vocabulary().defaults
+        if entry.key == key and (not entry.model_types or not model_types.isdisjoint(entry.model_types))
+    )
 
 
 @cache
