@@ -23,13 +23,12 @@ from attnlint.facts import ANY_NAME, ModelUse, Setting, Span, Target
 from attnlint.finding import Finding, FixPlan
 from attnlint.knowledge import source_names, vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
+from attnlint.releases import candidate_versions, version_ranges
 from attnlint.rule_index import RuleIndex, model_releases, rule_index
 from attnlint.signatures import CallProblem, call_problems
 from attnlint.window import narrow
 
-__all__ = [
-    "beyond_knowledge", "candidate_versions", "evaluate", "resolve_default", "valid_names", "version_ranges"
-]
+__all__ = ["evaluate", "resolve_default", "valid_names"]
 
 _UNSET = Setting(value="default", origin="runtime")
 #: Settings that describe where and how the model runs rather than what it is configured with; a rule
@@ -41,58 +40,6 @@ _CALL_KINDS = frozenset({"refused-keyword", "constructor-arguments"})
 _ASSIGNED = re.compile(r"(\w+)=\{(\w+)\}")
 
 
-@cache
-def _releases() -> tuple[Version, ...]:
-    return tuple(Version(v) for v in vocabulary().releases)
-
-
-@cache
-def _filter(spec: str) -> tuple[Version, ...]:
-    specifier = SpecifierSet(spec)
-    return tuple(v for v in _releases() if specifier.contains(v, prereleases=True))
-
-
-def candidate_versions(target: Target, extra: str = "") -> tuple[Version, ...]:
-    """The known releases allowed by the target and by `extra` (a rule's or a fix's range)."""
-    return _both(str(target.transformers), extra)
-
-
-@cache
-def _both(target: str, extra: str) -> tuple[Version, ...]:
-    allowed = set(_filter(target))
-    return tuple(v for v in _filter(extra) if v in allowed)
-
-
-def beyond_knowledge(target: Target) -> str:
-    """A one-line notice when the target allows no release attnlint knows but a newer one: such a
-    run judges nothing, and must not read as a clean bill of health. "" otherwise."""
-    if candidate_versions(target):
-        return ""
-    newest = max(_releases())
-    later = (
-        Version(f"{newest.major}.{newest.minor}.{newest.micro + 1}"),
-        Version(f"{newest.major}.{newest.minor + 1}.0"),
-        Version(f"{newest.major + 1}.0.0"),
-    )
-    named = any(
-        s.operator in ("==", "===", "~=", ">=", ">") and _newer(s.version, newest)
-        for s in target.transformers
-    )
-    if not named and not any(target.transformers.contains(v, prereleases=True) for v in later):
-        return ""
-    return (
-        f"transformers {target.requirement or target.transformers} is newer than every release attnlint "
-        f"knows (newest: {newest}); nothing was checked against it (update attnlint)"
-    )
-
-
-def _newer(text: str, newest: Version) -> bool:
-    try:
-        return Version(text.rstrip(".*")) > newest
-    except ValueError:
-        return False
-
-
 def _torch_overlaps(rule: Rule, target: Target) -> bool:
     if not rule.torch or not str(target.torch):
         return True
@@ -100,18 +47,6 @@ def _torch_overlaps(rule: Rule, target: Target) -> bool:
         rule.torch_spec.contains(v, prereleases=True) and target.torch.contains(v, prereleases=True)
         for v in vocabulary().torch_releases
     )
-
-
-def version_ranges(versions: Sequence[Version]) -> str:
-    """Compress releases into runs of consecutive known releases: "4.51.0, 4.51.3-4.52.4"."""
-    order = {v: i for i, v in enumerate(_releases())}
-    runs: list[list[Version]] = []
-    for v in sorted(versions):
-        if runs and order[v] == order[runs[-1][-1]] + 1:
-            runs[-1].append(v)
-        else:
-            runs.append([v])
-    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
 
 
 @cache

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from attnlint.diagnostic import Diagnostic
 from attnlint.engine import CheckContext, Unit, check_unit, diagnostics
-from attnlint.evaluate import beyond_knowledge
 from attnlint.extract.configs import CONFIG_FILE, GENERATION_FILE
 from attnlint.extract.versions import has_pin_files, resolve_target
 from attnlint.facts import Target
 from attnlint.finding import Finding, file_problem
 from attnlint.prefilter import worth_parsing
+from attnlint.releases import beyond_knowledge
 from attnlint.result_cache import ResultCache
 from attnlint.settings import Settings, find_project_root
 from attnlint.source import SourceError, SourceText, decode

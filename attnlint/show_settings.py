@@ -15,11 +15,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from attnlint.engine import selected
-from attnlint.evaluate import candidate_versions, version_ranges
 from attnlint.facts import Target
 from attnlint.knowledge import rules
 from attnlint.prefilter import worth_parsing
 from attnlint.project import discover_paths, display_path, project_targets
+from attnlint.releases import candidate_versions, version_ranges
 from attnlint.settings import Settings, settings_file
 from attnlint.source import is_framework_file
 
