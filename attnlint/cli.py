@@ -94,6 +94,13 @@ def _add_fix_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_strict(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--strict", action="store_true", default=None,
+        help="also report, as warnings, findings whose context (dtype, device, precision) is not known",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="attnlint",
@@ -105,10 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="report broken attention/cache configurations")
     add_selection(check)
     _add_output(check)
-    check.add_argument(
-        "--strict", action="store_true", default=None,
-        help="also report, as warnings, findings whose context (dtype, device, precision) is not known",
-    )
+    _add_strict(check)
     check.add_argument(
         "--output-file", type=Path, metavar="PATH", help="write the report to PATH instead of stdout"
     )
@@ -127,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     fix = commands.add_parser("fix", help="rewrite broken configurations in place")
     _add_fix_options(fix)
+    _add_strict(fix)
     fix.set_defaults(handler=_run_fix)
 
     rule = commands.add_parser("rule", help="explain a rule (or all rules)")

@@ -26,6 +26,8 @@ Applicability = Literal["safe", "unsafe"]
 RuleKind = Literal[
     "combination", "unknown-attn", "unknown-cache", "refused-keyword", "constructor-arguments", "file"
 ]
+#: The fix actions `attnlint probe --verify-fixes` can apply to a probe case and run.
+RUN_ACTIONS = ("set_attn", "set_cache", "remove_cache")
 FixAction = Literal["set_attn", "set_cache", "remove_cache", "move_setting", "pin"]
 Anchor = Literal["attn", "cache", "model", "flag"]
 TriggerValue = str | bool
@@ -81,6 +83,9 @@ class FixSpec(Record):
     applicability: Applicability
     transformers: str = ""
     description: str
+    #: The releases where `attnlint probe --verify-fixes` ran the fixed configuration (and the fixes
+    #: the fixer chains after it) on CPU and it matched eager (`--record` writes them).
+    verified: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _check_specifier(self.transformers)
@@ -210,6 +215,10 @@ class Rule(Record):
             raise ValueError(f"{self.code}: a rule needs at least one INVALID example")
         if set(self.set_at) - set(self.when):
             raise ValueError(f"{self.code}: set_at names triggers its `when` does not test")
+        if not self.probes and not self.unprobed and any(f.applicability == "safe" for f in self.fixes):
+            raise ValueError(
+                f"{self.code}: a safe fix must be proven: the rule needs [[probes]]"
+                " (or `unprobed`, saying what proves it)")
 
     @property
     def number(self) -> int:

@@ -154,3 +154,18 @@ class Verdict:
     predicted: str
     observed: str
     result: Result
+
+
+@dataclass(frozen=True)
+class FixVerdict:
+    """One fix of one rule on this stack: the chain the fixer would apply and what the end case did."""
+
+    code: str
+    index: int  # which of the rule's [[fixes]]
+    fix: str
+    start: str
+    steps: tuple[str, ...]
+    final: str
+    remaining: tuple[str, ...]
+    observed: str
+    result: str  # "proven" | "remaining" | "fails" | "not run"

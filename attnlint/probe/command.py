@@ -1,7 +1,8 @@
 """`attnlint probe`: choose the cases, run them, print the matrix (or verify the rules).
 
 Exit codes: 0 when the probe ran (whatever it found), 1 when `--verify-rules` finds a rule whose
-prediction does not hold on this stack, 2 when the probe cannot run (as for every command).
+prediction does not hold on this stack or `--verify-fixes` a fixed configuration that attnlint calls
+clean but that fails or differs from eager, 2 when the probe cannot run (as for every command).
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ def run(args: argparse.Namespace) -> int:
         from attnlint.probe.verify import run_verification
 
         return run_verification(args, None if args.quiet else _progress)
+    if args.verify_fixes:
+        from attnlint.probe.fixes import run_fix_verification
+
+        return run_fix_verification(args, None if args.quiet else _progress)
     cases = select_cases(args)
     if args.list:
         sys.stdout.write("".join(f"{c.id}\n" for c in cases))

@@ -38,6 +38,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list", action="store_true", help="print the cases that would run, run nothing")
     parser.add_argument("--verify-rules", action="store_true",
                         help="run every rule's probe cases and report rules whose prediction fails here")
-    parser.add_argument("--rules", type=_names, metavar="CODES", help="with --verify-rules: only these rules")
+    parser.add_argument("--verify-fixes", action="store_true",
+                        help="run every fix of the rule data (and the fixes the fixer chains after it) and "
+                        "report a fixed configuration that attnlint calls clean but that fails or differs "
+                        "from eager")
+    parser.add_argument("--rules", type=_names, metavar="CODES",
+                        help="with --verify-rules/--verify-fixes: only these rules")
     parser.add_argument("--record", action="store_true",
-                        help="with --verify-rules: write a [[reproduced]] record into each rule that held")
+                        help="with --verify-rules: write a [[reproduced]] record into each rule that held; "
+                        "with --verify-fixes: add this release to the `verified` list of each fix "
+                        "proven here")

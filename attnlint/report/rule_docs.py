@@ -15,7 +15,7 @@ from pathlib import Path
 from attnlint.knowledge import rule_base
 from attnlint.knowledge import rules as all_rules
 from attnlint.knowledge.links import rule_heading
-from attnlint.knowledge.schema import FixSpec, Rule
+from attnlint.knowledge.schema import RUN_ACTIONS, FixSpec, Rule
 from attnlint.probe.status import verification_text
 
 __all__ = ["render_rule", "render_rule_table", "render_rules", "stale_docs"]
@@ -32,9 +32,21 @@ def _code_block(code: str, target: str, file: str = "example.py") -> str:
     return f"{note}{name}```{language}\n{code.strip()}\n```"
 
 
-def _fix_line(spec: FixSpec) -> str:
+def _fix_line(rule: Rule, spec: FixSpec) -> str:
     where = f" (transformers `{spec.transformers}`)" if spec.transformers else ""
-    return f"- **{spec.applicability}**: {spec.description}{where}."
+    return f"- **{spec.applicability}**: {spec.description}{where}.{_fix_proof(rule, spec)}"
+
+
+def _fix_proof(rule: Rule, spec: FixSpec) -> str:
+    """What running the fix showed (`attnlint probe --verify-fixes`), or why it was not run."""
+    if spec.action not in RUN_ACTIONS:
+        return ""
+    if spec.verified:
+        releases = ", ".join(spec.verified)
+        return f" Verified on CPU by `attnlint probe --verify-fixes` on transformers {releases}."
+    if not rule.probes:
+        return f" Not run by `attnlint probe --verify-fixes`: {rule.unprobed or 'the rule has no probe'}."
+    return " Not yet proven by `attnlint probe --verify-fixes` on a recorded release."
 
 
 def _example(rule: Rule) -> str:
@@ -56,7 +68,8 @@ def _use_instead(rule: Rule) -> str:
 def _fix_safety(rule: Rule) -> str:
     if rule.kind == "file":
         return "No automatic fix: attnlint cannot check the file until it is repaired by hand."
-    fixes = "\n".join(_fix_line(s) for s in rule.fixes) or "No automatic fix; change the setting by hand."
+    fixes = "\n".join(_fix_line(rule, s) for s in rule.fixes)
+    fixes = fixes or "No automatic fix; change the setting by hand."
     return f"Fixes in order of preference (unsafe fixes need `--unsafe-fixes`):\n{fixes}"
 
 
