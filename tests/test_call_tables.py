@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 from call_tables_run import disagreements
+from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 from wheel_facts import WheelFacts, wheels
 
-from attnlint.facts import Call, Span
+from attnlint.engine import check_source
+from attnlint.facts import Call, Span, Target
 from attnlint.knowledge import cache_class_values, call_tables
 from attnlint.signatures import binding_error, first_binding, refusals, signature
 
@@ -94,3 +96,30 @@ def test_wheel_config_fields_and_from_config_dtype() -> None:
         if refused == facts.from_config_dtype:
             wrong.append(f"{version}: from_config dtype= refused {refused}, read {facts.from_config_dtype}")
     assert wrong == []
+
+
+PEFT_LIKE = '''\
+import packaging.version
+import transformers
+from transformers import DynamicCache, HybridCache
+
+transformers_lt_4_56 = packaging.version.parse(transformers.__version__) < packaging.version.parse("4.56.0.dev0")
+
+
+def prefix_cache(config, batch_size, max_cache_len):
+    if transformers_lt_4_56:
+        cache = HybridCache(config=config, max_batch_size=batch_size, max_cache_len=max_cache_len)
+    else:
+        cache = DynamicCache(config=config)
+    return cache
+'''
+
+
+def test_a_call_under_a_flag_holding_a_release_check_is_guarded() -> None:
+    """peft's pattern: the release check is assigned to a name, and the `if` tests the name."""
+    target = Target(transformers=SpecifierSet(">=4.40"), reason="the override allows", source="override")
+    assert [d.code for d in check_source(PEFT_LIKE, "peft_like.py", target=target)] == []
+    strict = check_source(PEFT_LIKE, "peft_like.py", target=target, strict=True)
+    assert [(d.code, d.severity) for d in strict] == [("ATN141", "warning")]
+    unguarded = PEFT_LIKE.replace("if transformers_lt_4_56:", "if batch_size > 1:")
+    assert [d.code for d in check_source(unguarded, "peft_like.py", target=target)] == ["ATN141"]

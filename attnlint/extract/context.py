@@ -302,6 +302,21 @@ def _guards(
                 yield node.lineno, node.end_lineno or node.lineno, f"the release check on line {node.lineno}"
 
 
+def _release_flags(tree: ast.Module, index: LineIndex, release_checks: tuple[str, ...]) -> set[str]:
+    """Names assigned from a release check (`lt_4_56 = version.parse(transformers.__version__) <
+    ...`, as peft does): an `if` on one of them is an `if` on the release."""
+    if not any(word in index.text for word in release_checks):
+        return set()
+    found: set[str] = set()
+    for node in _covering(tree, HotRows.of_words(index, release_checks)):
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            named = {_name(n) for n in ast.walk(node.value) if isinstance(n, ast.Name | ast.Attribute)}
+            if named & set(release_checks):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                found |= {target.id for target in targets if isinstance(target, ast.Name)}
+    return found
+
+
 def _guarded_rows(uses: Iterable[ModelUse]) -> set[int]:
     """The rows of the attention and cache settings, and of the judged calls, a guard could cover."""
     uses = list(uses)
@@ -326,5 +341,6 @@ def read_context(
     rows = _guarded_rows([*uses, *context.uses])
     if rows and ("except" in text or any(word in text for word in vocab.release_checks)):
         hot = HotRows.of_rows(index, rows)
-        context.guards = list(_guards(tree, hot, vocab.release_checks, vocab.caught_errors))
+        checks = (*vocab.release_checks, *_release_flags(tree, index, vocab.release_checks))
+        context.guards = list(_guards(tree, hot, checks, vocab.caught_errors))
     return context
