@@ -103,7 +103,7 @@ import packaging.version
 import transformers
 from transformers import DynamicCache, HybridCache
 
-transformers_lt_4_56 = packaging.version.parse(transformers.__version__) < packaging.version.parse("4.56.0.dev0")
+transformers_lt_4_56 = packaging.version.parse(transformers.__version__) < packaging.version.parse("4.56")
 
 
 def prefix_cache(config, batch_size, max_cache_len):
