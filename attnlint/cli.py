@@ -35,6 +35,13 @@ class UsageError(Exception):
     """The command line asks for something impossible; reported in one line, exit code 2."""
 
 
+def _jobs(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 (one per CPU) or more")
+    return value
+
+
 def _codes(text: str) -> list[str]:
     return [c.strip().upper() for c in text.split(",") if c.strip()]
 
@@ -124,6 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fix", action="store_true", help="apply safe fixes (as `attnlint fix`)")
     check.add_argument(
         "--no-cache", action="store_true", help="check every file afresh, without .attnlint_cache/"
+    )
+    check.add_argument(
+        "--jobs", type=_jobs, default=0, metavar="N",
+        help="processes that judge a large tree (default 0: one per available CPU; 1: this one only)",
     )
     _add_unsafe_fixes(check, "also apply (or show) unsafe fixes")
     check.add_argument("--diff", action="store_true", help="print the fixes as a diff instead of writing")
@@ -230,6 +241,7 @@ def _run_check(args: argparse.Namespace) -> int:
         force_exclude=args.force_exclude,
         cache=not args.no_cache,
         progress=progress,
+        jobs=args.jobs or _cpus(),
     )
     progress.clear()
     if not result.files_checked:
@@ -248,6 +260,12 @@ def _run_check(args: argparse.Namespace) -> int:
     seen, parsed, cached = result.files_checked, result.files_parsed, result.files_from_cache
     progress.summary(summary_line(seen, parsed, cached, found, seconds))
     return 1 if result.diagnostics and not args.exit_zero else 0
+
+
+def _cpus() -> int:
+    from attnlint.parallel import available_cpus
+
+    return available_cpus()
 
 
 def _run_probe(args: argparse.Namespace) -> int:

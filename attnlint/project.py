@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from attnlint.diagnostic import Diagnostic
-from attnlint.engine import CheckContext, Unit, check_unit, diagnostics
+from attnlint.engine import CheckContext, Unit, diagnostics
 from attnlint.extract.configs import CONFIG_FILE, GENERATION_FILE
 from attnlint.extract.versions import has_pin_files, resolve_target
 from attnlint.facts import Target
 from attnlint.finding import Finding, file_problem
+from attnlint.parallel import Job as _Job
+from attnlint.parallel import judged
 from attnlint.prefilter import worth_parsing
 from attnlint.releases import beyond_knowledge
 from attnlint.result_cache import ResultCache
@@ -89,6 +91,7 @@ class _Run:
         self.reused: list[Diagnostic] = []
         self.parsed = 0
         self.from_cache = 0
+        self.queued: list[_Job] = []
         self.results = ResultCache(root, ()) if cache else None
         self._roots: dict[Path, Path] = {}
         self._contexts: dict[Path, CheckContext] = {}
@@ -119,13 +122,20 @@ class _Run:
         if context.selected(finding.code):
             self.checked.append(Checked(Unit(()), context, (finding,)))
 
-    def check(self, unit: Unit, folder: Path) -> list[Finding]:
-        context = self.context_of(folder)
-        self.parsed += 1
-        found = check_unit(unit, context)
-        if found:
-            self.checked.append(Checked(unit, context, tuple(found)))
-        return found
+    def check(self, unit: Unit, folder: Path, key: str | None = None) -> None:
+        """Queue a unit for judging (`judge_queued`), with its result-cache key when it has one."""
+        self.queued.append(_Job(unit, self.context_of(folder), key))
+
+    def judge_queued(self, jobs: int, progress: Callable[[], None]) -> None:
+        """Judge the queued units, in worker processes when there are enough of them (`judged`),
+        and record each one's findings in queue order, whatever order the workers finish in."""
+        for job, found in zip(self.queued, judged(self.queued, jobs, progress), strict=True):
+            self.parsed += 1
+            if found:
+                self.checked.append(Checked(job.unit, job.context, tuple(found)))
+            if job.key is not None and self.results is not None:
+                self.results.put(job.key, [d.to_json() for d in diagnostics(job.unit, found)])
+        self.queued = []
 
     def cache_key(self, name: str, data: bytes, folder: Path) -> str | None:
         """The result-cache key of one source, None when the run does not use the cache."""
@@ -158,10 +168,7 @@ class _Run:
         except SourceError as exc:
             self.problem(_undecodable(name, exc))
             return
-        unit = Unit((source,))
-        found = self.check(unit, path.parent)
-        if key is not None and self.results is not None:
-            self.results.put(key, [d.to_json() for d in diagnostics(unit, found)])
+        self.check(Unit((source,)), path.parent, key)
 
     def config_folder(self, folder: Path) -> None:
         """Read and check a model folder's config.json and generation_config.json as one unit."""
@@ -224,6 +231,7 @@ def check_paths(
     force_exclude: bool = False,
     cache: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    jobs: int = 1,
 ) -> CheckResult:
     """Check every Python file, notebook, training-framework YAML config or launch script, and model
     folder under `paths` against the rule base.
@@ -236,21 +244,30 @@ def check_paths(
     diagnostic instead. With `cache`, a source file (not a model folder) whose findings are in the result
     cache (`attnlint.result_cache`) is not checked again; its diagnostics are reported but it has
     no `Checked` entry, so the fixer never runs with the cache. `progress(done, total)` is called
-    after each file or model folder.
+    after each file or model folder. `jobs` is how many processes may judge the files that pass the
+    prefilter (`attnlint.parallel`); the result does not depend on it.
     """
     project_root = (root if root is not None else find_project_root(Path.cwd())).resolve()
     run = _Run(settings, target_override, project_root, cache)
     run.context_of(project_root)
     found = discover_paths(paths, settings, project_root, force_exclude)
     total = len(found.sources) + len(found.config_folders)
-    for done, path in enumerate(found.sources, 1):
+    done = 0
+
+    def advance() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    for path in found.sources:
+        queued = len(run.queued)
         run.source(path)
-        if progress is not None:
-            progress(done, total)
-    for done, folder in enumerate(found.config_folders, len(found.sources) + 1):
+        if len(run.queued) == queued:  # a file not parsed is done once read; the others once judged
+            advance()
+    for folder in found.config_folders:
         run.config_folder(folder)
-        if progress is not None:
-            progress(done, total)
+    run.judge_queued(jobs, advance)
     reported = [d for checked in run.checked for d in diagnostics(checked.unit, checked.findings)]
     reported += run.reused
     return CheckResult(

@@ -6,13 +6,14 @@ import contextlib
 import io
 import json
 import multiprocessing
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from attnlint import project
+from attnlint import parallel
 from attnlint.cli import main
 from attnlint.engine import CheckContext, Unit
 from attnlint.finding import Finding
@@ -126,6 +127,9 @@ MIXED = {
     "nb/demo.ipynb": NOTEBOOK,
     "ckpt/config.json": '{"model_type": "llama4", "attn_implementation": "flex_attention"}\n',
     "broken.py": 'm.generate(ids, cache_implementation="static"\n',
+    # an axolotl config (modelled on axolotl's examples/llama-4 configs)
+    "train/llama4.yaml": "base_model: meta-llama/Llama-4-Scout-17B-16E-Instruct\nflex_attention: true\n",
+    "ci.yml": "on: push\njobs: {}\n",
 }
 
 
@@ -152,18 +156,41 @@ def test_cold_warm_and_uncached_runs_report_the_same(
     assert not (tmp_path / CACHE_FOLDER).exists()
     cold = _check()
     entries = list((tmp_path / CACHE_FOLDER).rglob("*.json"))
-    assert len(entries) == 4  # seed, clean, the notebook, the file that does not parse
-    checked_anew = project.check_unit
+    assert len(entries) == 5  # seed, clean, the notebook, the file that does not parse, the YAML config
+    checked_anew = parallel.check_unit
 
     def only_model_folders(unit: Unit, context: CheckContext) -> list[Finding]:
         assert unit.folder is not None, f"{unit.sources[0].path} was checked again, not read from the cache"
         return checked_anew(unit, context)
 
-    monkeypatch.setattr(project, "check_unit", only_model_folders)
+    monkeypatch.setattr(parallel, "check_unit", only_model_folders)
     warm = _check()
     assert cold == warm == uncached
     codes = sorted(d["code"] for d in json.loads(cold[1]))
-    assert codes == ["ATN001", "ATN101", "ATN101", "ATN101"]
+    assert codes == ["ATN001", "ATN101", "ATN101", "ATN101", "ATN101"]
+
+
+def test_parallel_runs_report_what_one_process_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cold, warm and parallel runs of a mixed tree (Python, notebook, model folder, YAML config, a
+    file that does not parse) print the same report; the parallel one really judged in workers."""
+    monkeypatch.chdir(_mixed_tree(tmp_path / "tree"))
+    serial = _check("--no-cache", "--jobs", "1")
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    check_unit = parallel.check_unit
+
+    def check_and_sign(unit: Unit, context: CheckContext) -> list[Finding]:
+        (pids / str(os.getpid())).touch()  # a forked worker runs this copy of the module
+        return check_unit(unit, context)
+
+    monkeypatch.setattr(parallel, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "check_unit", check_and_sign)
+    cold = _check("--jobs", "2")
+    warm = _check("--jobs", "2")
+    again = _check("--no-cache", "--jobs", "3")
+    assert serial == cold == warm == again and serial[0] == 1
+    workers = {int(p.name) for p in pids.iterdir()}
+    assert workers - {os.getpid()}  # a warm run judges only the model folder, here: one unit needs no worker
 
 
 def test_a_changed_file_or_target_is_checked_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
