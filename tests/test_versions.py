@@ -9,6 +9,7 @@ import pytest
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+import attnlint.extract.versions as versions
 from attnlint.extract.versions import VersionError, has_pin_files, resolve_target, target_from_specifier
 
 UV_LOCK = """\
@@ -190,6 +191,24 @@ def test_installed_fallback(tmp_path: Path) -> None:
     assert target.reason == f"the installed transformers {installed} is"
     torch = Version(importlib.metadata.version("torch"))
     assert target.torch == SpecifierSet(f"=={torch.public}")  # the local "+cpu" label is dropped
+
+
+def test_the_installed_releases_are_looked_up_once_per_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tree of several projects without pins asks for the installed transformers and torch once:
+    each lookup scans the whole environment."""
+    asked: list[str] = []
+    lookup = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: asked.append(name) or lookup(name))
+    versions._installed.cache_clear()
+    try:
+        for name in ("one", "two"):
+            (tmp_path / name).mkdir()
+            resolve_target(tmp_path / name)
+    finally:
+        versions._installed.cache_clear()
+    assert sorted(asked) == ["torch", "transformers"]
 
 
 def test_target_from_specifier() -> None:

@@ -17,6 +17,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -108,11 +109,11 @@ def _canonical(name: str) -> str:
 
 def _requirement(text: str, file: str, package: str) -> _Pin | None:
     """The pin of `package` in one PEP 508 requirement line, None for other packages or no version."""
-    from packaging.requirements import InvalidRequirement, Requirement
-
     name = _NAME.match(text)
     if name is None or _canonical(name.group(1)) != package:
         return None
+    from packaging.requirements import InvalidRequirement, Requirement  # a line that names `package`
+
     try:
         parsed = Requirement(text)
     except InvalidRequirement as exc:
@@ -270,7 +271,10 @@ def has_pin_files(folder: Path) -> bool:
     )
 
 
+@cache
 def _installed(package: str) -> Version | None:
+    """The installed release of `package`, looked up once per run (every project root of a tree
+    without pins asks, and each lookup scans the whole environment)."""
     import importlib.metadata  # only a project without pins asks the environment
 
     try:
