@@ -141,9 +141,35 @@ def load_settings(root: Path) -> Settings:
         raise SettingsError(f"{path}: {_TABLE} must be a table, got {type(table).__name__}")
     if not table:
         return Settings()
+    marker = _validated_marker(table)
+    if marker.exists():
+        return Settings(**{name.replace("-", "_"): value for name, value in table.items()})
     from pydantic import ValidationError
 
     try:
-        return Settings(**_validator().model_validate(table).model_dump())
+        settings = Settings(**_validator().model_validate(table).model_dump())
     except ValidationError as exc:
         raise SettingsError("\n".join(_error_line(path, e) for e in exc.errors())) from exc
+    try:
+        marker.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:
+        pass  # not remembered: the next run validates the table again
+    return settings
+
+
+def _validated_marker(table: dict[str, Any]) -> Path:
+    """The user-cache file that says this exact table passed validation by this settings code.
+
+    Validation is strict (no coercion) and the keys are the fields' kebab-case names, so a table
+    that passed once becomes the same `Settings` by renaming its keys: a project that keeps its
+    `[tool.attnlint]` unchanged imports pydantic once, not on every commit.
+    """
+    import hashlib
+    import json
+
+    from attnlint.knowledge.compiled import cache_folder
+
+    digest = hashlib.sha256(json.dumps(table, sort_keys=True, default=repr).encode())
+    digest.update(b"\0" + Path(__file__).read_bytes())
+    return cache_folder() / f"settings-{digest.hexdigest()[:32]}.ok"

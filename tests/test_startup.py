@@ -23,6 +23,7 @@ import attnlint.knowledge as knowledge_package
 import attnlint.knowledge.compiled as compiled
 from attnlint.extract.frameworks.table import frameworks
 from attnlint.knowledge.compiled import Knowledge, compile_knowledge, knowledge
+from attnlint.settings import Settings, SettingsError, load_settings
 
 REPO = Path(__file__).resolve().parent.parent
 #: Modules a check must not import unless it needs them (see the module docstring).
@@ -81,6 +82,21 @@ def test_a_check_imports_nothing_heavy_it_does_not_need(fresh_cache: Path, tmp_p
     assert _check(tmp_path, "--version", heavy=VERSION_HEAVY) == (0, [])
     code, heavy = _check(tmp_path, "check", "--no-cache", "--transformers-version", "==4.51.0", "seed.py")
     assert code == 1 and "libcst" in heavy and not {"pydantic", "torch", "transformers"} & set(heavy)
+
+
+def test_a_settings_table_is_validated_once(fresh_cache: Path, tmp_path: Path) -> None:
+    """pydantic validates a `[tool.attnlint]` table the first time it is read; the same table later
+    becomes the same settings without it, and a changed table is validated again."""
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[tool.attnlint]\nselect = ["ATN1"]\nrespect-gitignore = false\n', encoding="utf-8")
+    (tmp_path / "clean.py").write_text(CLEAN, encoding="utf-8")
+    code, heavy = _check(tmp_path, "check", "--no-cache", "clean.py")
+    assert code == 0 and "pydantic" in heavy
+    assert _check(tmp_path, "check", "--no-cache", "clean.py") == (0, [])
+    assert load_settings(tmp_path) == Settings(select=["ATN1"], respect_gitignore=False)
+    pyproject.write_text('[tool.attnlint]\nselect = ["ATN1"]\nrespect-gitignore = "no"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match="'respect-gitignore': input should be a valid boolean"):
+        load_settings(tmp_path)
 
 
 def test_the_compiled_form_is_what_validation_gives(fresh_cache: Path) -> None:
