@@ -83,6 +83,14 @@ def test_wheel_constructors_match_the_signatures() -> None:
     assert wrong == []
 
 
+def test_wheel_generate_refuses_unused_model_kwargs() -> None:
+    """The generate row holds on every release: each wheel's generate raises for unused model_kwargs."""
+    rows = [r for r in call_tables().refused if r.call == "generate"]
+    for facts in _wheels():
+        refused = any(r.specifier.contains(facts.version, prereleases=True) for r in rows)
+        assert refused == facts.generate_refuses_unused, facts.version
+
+
 def test_wheel_config_fields_and_from_config_dtype() -> None:
     fields = call_tables().config_fields
     dtype_row = next(r for r in call_tables().refused if r.call == "from_config" and "dtype" in r.keywords)

@@ -34,6 +34,7 @@ class WheelFacts:
     signatures: dict[str, tuple[tuple[str, ...], int, bool, bool, tuple[str, ...]]]
     cache_field_types: frozenset[str]
     from_config_dtype: bool
+    generate_refuses_unused: bool
 
 
 def _read(archive: zipfile.ZipFile, name: str) -> str:
@@ -61,12 +62,16 @@ def read_wheel(path: Path) -> WheelFacts:
             for model_type in _cache_field_types(archive.read(member).decode("utf-8"))
         )
         signatures = cache_signatures(_read(archive, "cache_utils.py"))
+        refuses_unused = _UNUSED_MODEL_KWARGS in _read(archive, "generation/utils.py")
     return WheelFacts(
         Version(path.name.split("-")[1]), frozenset(configs), frozenset(classes), dtype, signatures, fields,
         _FROM_CONFIG_DTYPE.search(modeling) is not None,
+        refuses_unused,
     )
 
 
+#: What generate's `_validate_model_kwargs` raises for a keyword the model does not take.
+_UNUSED_MODEL_KWARGS = "`model_kwargs` are not used by the model"
 #: `_from_config` pops `dtype` from its kwargs (4.56 on); before, a `dtype=` reaches the model's __init__.
 _FROM_CONFIG_DTYPE = re.compile(
     r'def _from_config\([^\n]*\n(?:(?!    def )[^\n]*\n)*?\s+dtype = kwargs\.pop\("dtype"'
