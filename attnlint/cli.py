@@ -133,8 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-cache", action="store_true", help="check every file afresh, without .attnlint_cache/"
     )
     check.add_argument(
-        "--jobs", type=_jobs, default=0, metavar="N",
-        help="processes that judge a large tree (default 0: one per available CPU; 1: this one only)",
+        "--jobs", type=_jobs, default=1, metavar="N",
+        help="processes that judge a large tree (default 1: this one only; 0: one per available CPU)",
     )
     _add_unsafe_fixes(check, "also apply (or show) unsafe fixes")
     check.add_argument("--diff", action="store_true", help="print the fixes as a diff instead of writing")

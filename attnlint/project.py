@@ -92,6 +92,9 @@ class _Run:
         self.parsed = 0
         self.from_cache = 0
         self.queued: list[_Job] = []
+        #: processes that may judge the queue, and what to call as each unit is done (progress)
+        self.jobs = 1
+        self.advance: Callable[[], None] = lambda: None
         self.results = ResultCache(root, ()) if cache else None
         self._roots: dict[Path, Path] = {}
         self._contexts: dict[Path, CheckContext] = {}
@@ -123,13 +126,16 @@ class _Run:
             self.checked.append(Checked(Unit(()), context, (finding,)))
 
     def check(self, unit: Unit, folder: Path, key: str | None = None) -> None:
-        """Queue a unit for judging (`judge_queued`), with its result-cache key when it has one."""
+        """Queue a unit for judging (`judge_queued`), with its result-cache key when it has one. A
+        run of one process judges it at once, so that only one file's text and tree are held."""
         self.queued.append(_Job(unit, self.context_of(folder), key))
+        if self.jobs <= 1:
+            self.judge_queued()
 
-    def judge_queued(self, jobs: int, progress: Callable[[], None]) -> None:
+    def judge_queued(self) -> None:
         """Judge the queued units, in worker processes when there are enough of them (`judged`),
         and record each one's findings in queue order, whatever order the workers finish in."""
-        for job, found in zip(self.queued, judged(self.queued, jobs, progress), strict=True):
+        for job, found in zip(self.queued, judged(self.queued, self.jobs, self.advance), strict=True):
             self.parsed += 1
             if found:
                 self.checked.append(Checked(job.unit, job.context, tuple(found)))
@@ -260,14 +266,15 @@ def check_paths(
         if progress is not None:
             progress(done, total)
 
+    run.jobs, run.advance = jobs, advance
     for path in found.sources:
-        queued = len(run.queued)
+        judged_before = run.parsed + len(run.queued)
         run.source(path)
-        if len(run.queued) == queued:  # a file not parsed is done once read; the others once judged
+        if run.parsed + len(run.queued) == judged_before:  # not parsed: done once read
             advance()
     for folder in found.config_folders:
         run.config_folder(folder)
-    run.judge_queued(jobs, advance)
+    run.judge_queued()
     reported = [d for checked in run.checked for d in diagnostics(checked.unit, checked.findings)]
     reported += run.reused
     return CheckResult(

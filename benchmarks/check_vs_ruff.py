@@ -16,10 +16,11 @@ under `--cache-dir` (default `~/.cache/attnlint-bench`, outside any git work tre
 - transformers: the transformers 5.24.0 sdist (2,935 `.py` files).
 
 Every command runs as a fresh process from the tree's root (start-up included). One round runs ruff,
-attnlint cold (its result cache deleted first) and attnlint warm (the cache of the previous run
-kept), in an order that alternates between rounds so a busy neighbour does not always hit the same
-tool; the figure reported is the median over rounds. Peak RSS is each command's own, from GNU
-time (`/usr/bin/time`). Cold and warm output are compared: they must be identical.
+attnlint cold (its result cache deleted first; one process, the default), attnlint warm (the cache
+of the previous run kept) and attnlint cold with one worker per CPU (`--no-cache --jobs 0`), in an order
+that alternates between rounds so a busy neighbour does not always hit the same tool; the figure
+reported is the median over rounds. Peak RSS is the largest of a command's processes, from GNU time
+(`/usr/bin/time`). Cold, warm and parallel output are compared: they must be identical.
 """
 
 from __future__ import annotations
@@ -150,26 +151,33 @@ def measure_tree(tree: Path, runs: int) -> dict[str, object]:
     """Median wall time and peak RSS of ruff, attnlint cold and attnlint warm on one tree."""
     ruff = [ruff_binary(), "check", "--no-cache", "--exit-zero", "."]
     attnlint = [sys.executable, "-m", "attnlint", "check", "--exit-zero", "--output-format", "json", "."]
-    samples: dict[str, list[Sample]] = {"ruff": [], "cold": [], "warm": []}
+    samples: dict[str, list[Sample]] = {"ruff": [], "cold": [], "warm": [], "parallel": []}
 
     def cold() -> Sample:
         shutil.rmtree(tree / CACHE_FOLDER, ignore_errors=True)
         return run(attnlint, tree)
 
-    steps = {"ruff": lambda: run(ruff, tree), "cold": cold, "warm": lambda: run(attnlint, tree)}
+    steps = {
+        "ruff": lambda: run(ruff, tree),
+        "cold": cold,
+        "warm": lambda: run(attnlint, tree),
+        "parallel": lambda: run([*attnlint, "--no-cache", "--jobs", "0"], tree),
+    }
     for round_ in range(runs):
-        order = ["ruff", "cold", "warm"] if round_ % 2 == 0 else ["cold", "warm", "ruff"]
+        order = ["ruff", "cold", "warm", "parallel"]
+        if round_ % 2:
+            order = ["parallel", "cold", "warm", "ruff"]
         for name in order:
             samples[name].append(steps[name]())
     shutil.rmtree(tree / CACHE_FOLDER, ignore_errors=True)
-    outputs = {s.stdout for s in samples["cold"] + samples["warm"]}
+    outputs = {s.stdout for s in samples["cold"] + samples["warm"] + samples["parallel"]}
     findings = len(json.loads(samples["cold"][0].stdout))
     total, python = py_files(tree)
     result: dict[str, object] = {
         "files": total,
         "py_files": python,
         "findings": findings,
-        "cold_warm_identical": len(outputs) == 1,
+        "cold_warm_parallel_identical": len(outputs) == 1,
     }
     for name, taken in samples.items():
         result[f"{name}_s"] = statistics.median(s.seconds for s in taken)
@@ -205,6 +213,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="trl+axolotl and start-up only, one round")
     parser.add_argument("--cache-dir", type=Path, default=Path.home() / ".cache" / "attnlint-bench")
     parser.add_argument("--save", action="store_true", help="write the figures to benchmarks/results/")
+    parser.add_argument("--label", default="", help="suffix of the results file name (`-LABEL`)")
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
     names = ["trl+axolotl"] if args.quick else (args.only or list(TREES))
@@ -222,13 +231,16 @@ def main() -> int:
             f"{name}: {result['files']} files ({result['py_files']} .py), {result['findings']} findings, "
             f"median of {runs}"
         )
-        for tool in ("ruff", "cold", "warm"):
-            label = {"ruff": "ruff check --no-cache", "cold": "attnlint cold", "warm": "attnlint warm"}[tool]
+        for tool in ("ruff", "cold", "warm", "parallel"):
+            label = {
+                "ruff": "ruff check --no-cache", "cold": "attnlint cold", "warm": "attnlint warm",
+                "parallel": "attnlint cold --jobs 0",
+            }[tool]
             print(
                 f"  {label:22} {result[f'{tool}_s']:8.2f} s wall {result[f'{tool}_cpu_s']:8.2f} s CPU"
                 f"  {result[f'{tool}_rss_mib']:6.0f} MiB peak RSS"
             )
-        print(f"  cold and warm output identical: {result['cold_warm_identical']}")
+        print(f"  cold, warm and --jobs 0 output identical: {result['cold_warm_parallel_identical']}")
 
     print("ratios (attnlint / ruff, same run):")
     print(f"  --version                  {startup['attnlint_version_s'] / startup['ruff_version_s']:6.1f} x")
@@ -236,15 +248,18 @@ def main() -> int:
         f"  one-file check             {startup['attnlint_one_file_s'] / startup['ruff_one_file_s']:6.1f} x"
     )
     for name, result in results.items():
-        cold, warm, ruff, cold_cpu, ruff_cpu = (
-            float(str(result[k])) for k in ("cold_s", "warm_s", "ruff_s", "cold_cpu_s", "ruff_cpu_s")
+        cold, warm, ruff, cold_cpu, ruff_cpu, parallel = (
+            float(str(result[k]))
+            for k in ("cold_s", "warm_s", "ruff_s", "cold_cpu_s", "ruff_cpu_s", "parallel_s")
         )
         print(
             f"  {name:14} cold {cold / ruff:5.2f} x (CPU {cold_cpu / ruff_cpu:5.2f} x)"
-            f"  warm {warm / ruff:5.2f} x  warm/cold {warm / cold:4.2f}"
+            f"  warm {warm / ruff:5.2f} x  warm/cold {warm / cold:4.2f}  --jobs 0/cold {parallel / cold:4.2f}"
         )
     if args.save:
-        out = REPO / "benchmarks" / "results" / f"check_vs_ruff-{datetime.date.today().isoformat()}.json"
+        label = f"-{args.label}" if args.label else ""
+        name = f"check_vs_ruff-{datetime.date.today().isoformat()}{label}.json"
+        out = REPO / "benchmarks" / "results" / name
         out.parent.mkdir(exist_ok=True)
         record = {
             "runs": runs,
