@@ -165,15 +165,31 @@ def _combo_matches(
         )
     if rule.cache_forms and combo.cache.form not in rule.cache_forms and combo.cache.span is not None:
         return False
-    if not _value_matches(combo.attn, rule.attn, "attn", use, version):
+    attn = _on_load(combo.attn, version)
+    if not _value_matches(attn, rule.attn, "attn", use, version):
         return False
     if not _value_matches(combo.cache, rule.cache, "cache", use, version):
         return False
-    if any(_unset({"attn": combo.attn, "cache": combo.cache}[key]) for key in rule.explicit):
+    if any(_unset({"attn": attn, "cache": combo.cache}[key]) for key in rule.explicit):
         return False
     if any(s.stage not in rule.set_at.get(k, (s.stage,)) for k, s in combo.flags.items() if s.stage):
         return False
     return all(_value_matches(s, rule.when[k], k, use, version, strict) for k, s in combo.flags.items())
+
+
+@cache
+def _config_json_range(key: str) -> SpecifierSet | None:
+    entry = next((e for e in vocabulary().config_json if e.name == key), None)
+    return None if entry is None else SpecifierSet(entry.transformers)
+
+
+def _on_load(attn: Setting, version: Version | None) -> Setting:
+    """The attention a model loaded on `version` gets from this setting: a config.json's value only
+    where that release's from_pretrained keeps it (vocab.toml `config_json`), else the default."""
+    honoured = _config_json_range("attn_implementation")
+    if version is None or attn.origin != "json" or honoured is None or honoured.contains(version):
+        return attn
+    return _UNSET
 
 
 def _doubt(combo: _Combo) -> str:

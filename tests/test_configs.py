@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
-from attnlint.evaluate import evaluate
+from attnlint.evaluate import _on_load, evaluate
 from attnlint.extract.configs import (
     ConfigFileError,
     extract_config_folder,
@@ -188,13 +189,18 @@ def test_which_files_are_model_configs(tmp_path: Path) -> None:
     assert extract_config_folder(tool) == []  # not reported as a broken model
 
 
-def test_flex_without_cache_is_atn101_on_4_51_0(tmp_path: Path) -> None:
+def test_a_folders_attention_counts_only_where_from_pretrained_keeps_it(tmp_path: Path) -> None:
+    """Up to 5.3 PretrainedConfig.from_dict replaces config.json's attn_implementation with the
+    loader's keyword (None when not given), so on 4.51.0 the folder's flex never runs (seen on an
+    H200: it loaded sdpa) and ATN101 would be a false error; from 5.4 the file's value holds."""
     folder = folder_with(tmp_path, LLAMA4_CONFIG, '{"do_sample": false}')
     assert is_model_config_folder(folder)
-    target = Target(transformers=SpecifierSet("==4.51.0"), reason="the test allows")
-    found = evaluate(extract_config_folder(folder), target)
-    (finding,) = [f for f in found if f.code == "ATN101"]  # other rules may speak of this model too
-    assert finding.path == str(folder / "config.json")
-    assert (finding.span.row, finding.span.column) == (8, 28)
-    fixed = folder_with(tmp_path / "fixed", LLAMA4_CONFIG, GENERATION)
-    assert "ATN101" not in [d.code for d in evaluate(extract_config_folder(fixed), target)]
+    old = Target(transformers=SpecifierSet("==4.51.0"), reason="the test allows")
+    assert "ATN101" not in [f.code for f in evaluate(extract_config_folder(folder), old)]
+    static = folder_with(tmp_path / "static", LLAMA4_CONFIG, '{"cache_implementation": "static"}')
+    new = Target(transformers=SpecifierSet("==5.24.0"), reason="the test allows")
+    (finding,) = [f for f in evaluate(extract_config_folder(static), new) if f.code == "ATN205"]
+    assert finding.path == str(static / "generation_config.json")
+    (attn,) = extract_config_folder(static)[0].attn
+    assert _on_load(attn, Version("5.3.0")).value == "default"
+    assert _on_load(attn, Version("5.4.0")) is attn

@@ -167,7 +167,8 @@ def test_cold_warm_and_uncached_runs_report_the_same(
     warm = _check()
     assert cold == warm == uncached
     codes = sorted(d["code"] for d in json.loads(cold[1]))
-    assert codes == ["ATN001", "ATN101", "ATN101", "ATN101", "ATN101"]
+    # seed, notebook, YAML config; the model folder asks for flex in config.json, which 4.51.0 drops on load
+    assert codes == ["ATN001", "ATN101", "ATN101", "ATN101"]
 
 
 def test_parallel_runs_report_what_one_process_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

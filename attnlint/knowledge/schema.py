@@ -297,6 +297,9 @@ class Vocabulary(Record):
     models: tuple[VocabEntry, ...] = ()
     cache_classes: tuple[CacheClassEntry, ...] = ()
     keywords: tuple[VocabEntry, ...] = ()
+    #: Settings a saved config.json gives the model it is loaded into, and from which releases
+    #: (outside that range from_pretrained drops the file's value and the default applies).
+    config_json: tuple[VocabEntry, ...] = ()
     context: ContextVocab = field(default_factory=ContextVocab)
 
 

@@ -129,21 +129,23 @@ def test_fix_pins_refuses_a_requirement_no_release_would_satisfy(
     assert "All checks passed" not in out
 
 
-def test_a_model_folder_gets_the_key_in_generation_config(
+def test_a_model_folder_loses_the_key_in_generation_config(
     pinned: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """ATN205 (5.24: flex with a static cache drifts): the safe fix drops the static cache from
+    generation_config.json, with the comma before it, keeping the file's CRLF rows and no final newline."""
+    (pinned / "requirements.txt").write_text("transformers==5.24.0\n", encoding="utf-8")
     folder = pinned / "ckpt"
     folder.mkdir()
-    config = '{\n  "attn_implementation": "flex_attention",\n  "model_type": "llama4"\n}\n'
+    config = '{\n  "attn_implementation": "flex_attention",\n  "model_type": "llama"\n}\n'
     (folder / "config.json").write_text(config, encoding="utf-8")
-    (folder / "generation_config.json").write_bytes(b'{\r\n    "bos_token_id": 1\r\n}')
-    code, out = _run(capsys, "fix", "--diff", "ckpt")
+    (folder / "generation_config.json").write_bytes(
+        b'{\r\n    "bos_token_id": 1,\r\n    "cache_implementation": "static"\r\n}')
+    code, out = _run(capsys, "fix", "--diff", "ckpt", "--extend-select", "ATN205")
     assert code == 1 and out.endswith("\\ No newline at end of file\nWould fix 1 error (0 remaining).\n")
-    assert _run(capsys, "fix", "ckpt") == (0, "Fixed 1 error (0 remaining).\n")
+    assert _run(capsys, "fix", "ckpt", "--extend-select", "ATN205") == (0, "Fixed 1 error (0 remaining).\n")
     assert (folder / "config.json").read_text(encoding="utf-8") == config
-    assert (folder / "generation_config.json").read_bytes() == (
-        b'{\r\n    "bos_token_id": 1,\r\n    "cache_implementation": "hybrid"\r\n}'
-    )
+    assert (folder / "generation_config.json").read_bytes() == b'{\r\n    "bos_token_id": 1\r\n}'
 
 
 def test_the_unsafe_fixes_setting_is_honoured_and_the_option_overrides_it(

@@ -23,7 +23,7 @@ LOAD = (
 IMPORT = "from transformers import Llama4ForConditionalGeneration\n"
 SEED = IMPORT + LOAD + "out = model.generate(**inputs, max_new_tokens=32)\n"
 FIXED = SEED.replace("max_new_tokens=32)", 'max_new_tokens=32, cache_implementation="hybrid")')
-LLAMA4 = '{\n  "model_type": "llama4",\n  "attn_implementation": "flex_attention"\n}\n'
+LLAMA = '{\n  "model_type": "llama",\n  "attn_implementation": "flex_attention"\n}\n'
 
 
 def _project(root: Path, files: dict[str, str | bytes], pin: str = "transformers==4.51.0") -> Path:
@@ -73,22 +73,24 @@ def test_a_model_loaded_by_a_root_relative_path_is_recheck_with_the_root(tmp_pat
 
 @pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8])
 def test_check_offers_the_config_fix_that_fix_applies(tmp_path: Path, bom: bytes) -> None:
-    generation = b'{\n  "cache_implementation": "dynamic"\n}\n'
+    """ATN205 on 5.24 (flex from config.json, a static cache from generation_config.json): the fix
+    check shows is the edit fix makes, with or without a byte-order mark."""
+    generation = b'{\n  "cache_implementation": "static"\n}\n'
     files: dict[str, str | bytes] = {
-        "ckpt/config.json": bom + LLAMA4.encode(), "ckpt/generation_config.json": bom + generation
+        "ckpt/config.json": bom + LLAMA.encode(), "ckpt/generation_config.json": bom + generation
     }
-    root = _project(tmp_path / "p", files)
+    root = _project(tmp_path / "p", files, pin="transformers==5.24.0")
     _, out, _ = _in(root, "check", ".", "--output-format", "json")
-    (finding,) = [r for r in records(out) if r["code"] == "ATN101"]
-    assert finding["filename"] == "ckpt/config.json"
+    (finding,) = [r for r in records(out) if r["code"] == "ATN205"]
+    assert finding["filename"] == "ckpt/generation_config.json"
     (edit,) = finding["fix"]["edits"]
-    assert edit["filename"] == "ckpt/generation_config.json" and edit["content"] == '"hybrid"'
+    assert edit.get("filename", finding["filename"]) == "ckpt/generation_config.json"
+    assert edit["content"] == ""
     code, diff, _ = _in(root, "fix", "--diff", ".")
-    assert code == 1 and '+  "cache_implementation": "hybrid"' in diff
+    assert code == 1 and '-  "cache_implementation": "static"' in diff
     remaining, found = fix_then_check(root)
-    assert remaining == found and "ATN101" not in {r["code"] for r in found}
-    fixed = bom + generation.replace(b"dynamic", b"hybrid")
-    assert (root / "ckpt/generation_config.json").read_bytes() == fixed
+    assert remaining == found and "ATN205" not in {r["code"] for r in found}
+    assert (root / "ckpt/generation_config.json").read_bytes() == bom + b"{\n}\n"
 
 
 # ---- 3. positions: one row/column conversion -------------------------------------------------------
