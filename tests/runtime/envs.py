@@ -35,7 +35,8 @@ REFERENCE_VERSION = "5.24.0"
 #: its dependencies from the interpreter, whose transformers is a 5.x release (pyproject's test extra).
 _HUB_0X = ("huggingface_hub==0.34.4", "requests==2.32.5", "urllib3==2.5.0", "certifi==2025.8.3",
            "charset_normalizer==3.4.3")
-_HUB_1X = ("tokenizers==0.22.2", "huggingface_hub==1.33.0", "httpx==0.28.1", "httpcore==1.0.9")
+_HUB_1X = ("tokenizers==0.22.2", "huggingface_hub==1.33.0", "httpx==0.28.1", "httpcore==1.0.9",
+           "certifi==2025.8.3")
 DEPS: dict[str, tuple[str, ...]] = {
     "4.51.0": ("tokenizers==0.21.4", *_HUB_0X),
     "4.51.3": ("tokenizers==0.21.4", *_HUB_0X),
@@ -46,7 +47,8 @@ DEPS: dict[str, tuple[str, ...]] = {
     "4.53.3": ("tokenizers==0.21.4", *_HUB_0X),
     "4.54.0": ("tokenizers==0.21.4", *_HUB_0X),
     # 5.13 imports httpx and requires huggingface-hub<2.0 and tokenizers<=0.23.0; the interpreter's 5.24
-    # has huggingface-hub 2.x (no httpx) and tokenizers 0.23.3, so without these 5.13 cannot import.
+    # has huggingface-hub 2.x (no httpx) and tokenizers 0.23.3, so without these 5.13 cannot import; httpx
+    # imports certifi, which a fresh environment with the test extra lacks (a CI rehearsal failed on it).
     "5.13.0": _HUB_1X,
     # ATN121's edges (Llama4 + static cache, 5.9-5.19); 5.8/5.9 have 5.13's requirements
     "5.8.1": _HUB_1X,
