@@ -10,15 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from packaging.specifiers import SpecifierSet
-
-from attnlint.knowledge.schema import Record, _check_specifier
+from attnlint.knowledge.schema import Ranged, Record
 
 Callee = Literal["generate", "from_pretrained", "from_config", "model"]
 
 
 @dataclass(frozen=True, kw_only=True)
-class RefusedKeywords(Record):
+class RefusedKeywords(Ranged):
     """Settings a call does not take on some releases, and what it raises there (calls.toml).
 
     `call` is `generate`, `from_pretrained`, `from_config` (and `_from_config`) or `model` (a model
@@ -33,32 +31,18 @@ class RefusedKeywords(Record):
     instead: str
     move_to: Literal["load", "generate", ""] = ""
 
-    def __post_init__(self) -> None:
-        _check_specifier(self.transformers)
-
-    @property
-    def specifier(self) -> SpecifierSet:
-        return SpecifierSet(self.transformers)
-
 
 @dataclass(frozen=True, kw_only=True)
-class ConfigField(Record):
+class ConfigField(Ranged):
     """A setting some model types' configuration takes, so `from_pretrained` hands it to the config."""
 
     keyword: str
     model_types: tuple[str, ...]
     transformers: str
 
-    def __post_init__(self) -> None:
-        _check_specifier(self.transformers)
-
-    @property
-    def specifier(self) -> SpecifierSet:
-        return SpecifierSet(self.transformers)
-
 
 @dataclass(frozen=True, kw_only=True)
-class Signature(Record):
+class Signature(Ranged):
     """A cache class's constructor on some releases, as Python binds a call to it.
 
     `params` are the positional-or-keyword parameters after `self`, of which the first `required`
@@ -80,9 +64,6 @@ class Signature(Record):
     bound: tuple[str, ...] = ()
     refuses: tuple[str, ...] = ()
     needs_one_of: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        _check_specifier(self.transformers)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -60,6 +60,20 @@ def _check_specifier(value: str) -> str:
     return value
 
 
+class Ranged(Record):
+    """A record that holds on the transformers releases its `transformers` specifier names, checked
+    when the record is built. Each dataclass declares the field itself, with its own default."""
+
+    transformers: str
+
+    def __post_init__(self) -> None:
+        _check_specifier(self.transformers)
+
+    @property
+    def specifier(self) -> SpecifierSet:
+        return SpecifierSet(self.transformers)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Reference(Record):
     """Where a rule's claim comes from: an upstream issue, pull request or released code."""
@@ -70,7 +84,7 @@ class Reference(Record):
 
 
 @dataclass(frozen=True, kw_only=True)
-class FixSpec(Record):
+class FixSpec(Ranged):
     """One way out of a rule, valid only on the transformers versions in `transformers`.
 
     The fixer takes the first fix of a rule whose range covers every version the project can run;
@@ -86,13 +100,6 @@ class FixSpec(Record):
     #: The releases where `attnlint probe --verify-fixes` ran the fixed configuration (and the fixes
     #: the fixer chains after it) on CPU and it matched eager (`--record` writes them).
     verified: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        _check_specifier(self.transformers)
-
-    @property
-    def specifier(self) -> SpecifierSet:
-        return SpecifierSet(self.transformers)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -238,15 +245,12 @@ class Rule(Record):
 
 
 @dataclass(frozen=True, kw_only=True)
-class VocabEntry(Record):
+class VocabEntry(Ranged):
     """A value of `attn_implementation` or `cache_implementation` and the releases that accept it."""
 
     name: str
     transformers: str
     note: str = ""
-
-    def __post_init__(self) -> None:
-        _check_specifier(self.transformers)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -257,16 +261,13 @@ class CacheClassEntry(VocabEntry):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DefaultEntry(Record):
+class DefaultEntry(Ranged):
     """What a setting means when the user leaves it unset, for some model types and versions."""
 
     key: str  # "attn", "cache" or a trigger name of codes.toml (checked when the vocabulary loads)
     value: TriggerValue
     transformers: str = ""
     model_types: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        _check_specifier(self.transformers)
 
 
 @dataclass(frozen=True, kw_only=True)
