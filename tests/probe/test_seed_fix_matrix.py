@@ -13,7 +13,6 @@ on the CPU, and then plain `fix` and `check` report it.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -26,13 +25,9 @@ from attnlint.extract.python import extract_python
 from attnlint.probe.cases import DEFAULT, Case
 from attnlint.probe.runner import run_cases
 
-pytestmark = pytest.mark.matrix
+from .matrix import ROOT, release_env
 
-ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("matrix_envs", ROOT / "tests" / "runtime" / "envs.py")
-assert _spec is not None and _spec.loader is not None
-envs = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(envs)
+pytestmark = pytest.mark.matrix
 
 
 def _attnlint(folder: Path, *args: str) -> tuple[int, str]:
@@ -61,9 +56,7 @@ def _configuration(script: Path) -> Case:
 
 
 def _run_on_451(case: Case) -> tuple[str, str, str]:
-    path = os.pathsep.join(p for p in (envs.pythonpath("4.51.0"), str(ROOT)) if p)
-    env = {**os.environ, "PYTHONPATH": path}
-    stack = run_cases([case], env=env, timeout=600)
+    stack = run_cases([case], env=release_env("4.51.0"), timeout=600)
     assert stack.transformers == "4.51.0"
     [outcome] = stack.outcomes
     return outcome.status, outcome.error_type, outcome.detail
