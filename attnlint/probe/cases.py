@@ -6,6 +6,7 @@ module must not import torch or transformers: the CLI builds and prints cases wi
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
@@ -13,15 +14,20 @@ from attnlint.probe.options import DEFAULT_MODELS
 
 Form = Literal["kwarg", "config", "folder"]
 Mode = Literal[
-    "generate", "no-cache", "attentions", "load-attentions", "config-attentions", "model-attentions", "kernel"
+    "generate", "no-cache", "attentions", "load-attentions", "config-attentions", "model-attentions",
+    "load-cache", "kernel",
 ]
 Status = Literal["OK", "FAIL", "MISMATCH", "SKIP"]
 Override = tuple[str, str | int | float | bool | None]
 
 #: `attn` / `cache` value meaning "not given by the user" (the release's own default).
 DEFAULT = "default"
-#: `cache` prefix meaning "pass a cache object as past_key_values" instead of a cache_implementation name.
+#: `cache` prefix meaning "pass a cache object as past_key_values" instead of a cache_implementation name:
+#: `object:DynamicCache` builds it with no arguments, `object:StaticCache(config=config,max_cache_len=64)`
+#: with these (`config` stands for the model's config, digits for an int; see `cache_constructor`).
 OBJECT = "object:"
+#: The names a cache constructor argument may hold in a case (`cache_constructor`).
+MODEL_CONFIG = "config"
 
 DEFAULT_ATTNS = ("eager", "sdpa", "flex_attention")
 DEFAULT_CACHES = (DEFAULT, "static", "hybrid")
@@ -38,7 +44,9 @@ class Case:
     of 4.51-4.55 fails first). `mode` is what runs: greedy generate, generate with use_cache=False,
     one forward with output_attentions=True (given to the forward, to from_pretrained with the
     attention, to the config class's constructor, or set on the built model's config), or the
-    torch-only flex decode kernel check. `overrides` are config fields set on the tiny config.
+    torch-only flex decode kernel check; `load-cache` gives the cache name to `from_pretrained` (of a
+    saved folder) instead of to generate, which most releases refuse (ATN140). `overrides` are config
+    fields set on the tiny config.
     """
 
     model: str
@@ -122,6 +130,44 @@ class Outcome:
         values["case"] = Case.from_json(data["case"])
         values["warnings"] = tuple(values.get("warnings", ()))
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class CacheCall:
+    """A cache object a case builds by hand: the class and its positional and keyword arguments,
+    each the model's config (`MODEL_CONFIG`) or an int. The probe builds it with the release's class;
+    `attnlint probe --verify-rules` binds the same call to the release's signature (ATN141)."""
+
+    name: str
+    positional: tuple[str | int, ...] = ()
+    keywords: tuple[tuple[str, str | int], ...] = ()
+
+
+_CACHE_CALL = re.compile(r"^(?P<name>[A-Za-z_]\w*)(?:\((?P<args>[^()]*)\))?$")
+
+
+def cache_constructor(cache: str) -> CacheCall | None:
+    """The cache object a case's `cache` builds (`object:Name` or `object:Name(args)`), None for a
+    cache_implementation name; ValueError for an argument that is neither `config` nor an int."""
+    if not cache.startswith(OBJECT):
+        return None
+    found = _CACHE_CALL.match(cache[len(OBJECT):])
+    if found is None:
+        raise ValueError(f"not a cache constructor call: {cache!r}")
+    positional: list[str | int] = []
+    keywords: list[tuple[str, str | int]] = []
+    for argument in filter(None, (a.strip() for a in (found["args"] or "").split(","))):
+        key, _, text = argument.rpartition("=")
+        if text != MODEL_CONFIG and not text.isdigit():
+            raise ValueError(f"a cache argument is `{MODEL_CONFIG}` or an int, not {text!r} in {cache!r}")
+        value: str | int = text if text == MODEL_CONFIG else int(text)
+        if key:
+            keywords.append((key.strip(), value))
+        elif keywords:
+            raise ValueError(f"a positional argument after a keyword in {cache!r}")
+        else:
+            positional.append(value)
+    return CacheCall(found["name"], tuple(positional), tuple(keywords))
 
 
 def default_cases(models: tuple[str, ...] = DEFAULT_MODELS) -> list[Case]:

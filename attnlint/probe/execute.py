@@ -22,7 +22,7 @@ from typing import Any
 import torch
 
 from attnlint.probe import models
-from attnlint.probe.cases import DEFAULT, OBJECT, Case, Outcome
+from attnlint.probe.cases import DEFAULT, MODEL_CONFIG, OBJECT, CacheCall, Case, Outcome, cache_constructor
 
 #: Largest |logit difference| still counted as equal, per dtype (float32 noise here is ~1e-5).
 TOLERANCE = {"float32": 1e-3, "bfloat16": 0.1, "float16": 0.05}
@@ -121,18 +121,21 @@ class _Run:
     def load(self, folder: Path) -> Any:
         """The case's model, with attention asked for the way the case says."""
         case, attn = self.case, ({} if self.case.attn == DEFAULT else {"attn_implementation": self.case.attn})
-        if case.form == "folder" or case.mode == "load-attentions":
+        if case.form == "folder" or case.mode in ("load-attentions", "load-cache"):
             self.reference.save_pretrained(folder)
             config = json.loads((folder / "config.json").read_text())
             if case.form == "folder":
                 config.update(attn)
             (folder / "config.json").write_text(json.dumps(config))
-            if case.cache != DEFAULT and not case.cache.startswith(OBJECT):
+            if case.cache != DEFAULT and not case.cache.startswith(OBJECT) and case.mode != "load-cache":
                 generation = folder / "generation_config.json"
                 data = json.loads(generation.read_text()) if generation.exists() else {}
                 generation.write_text(json.dumps({**data, "cache_implementation": case.cache}))
-            # load-attentions: `from_pretrained(folder, attn_implementation=..., output_attentions=True)`
-            extra = {"output_attentions": True} if case.mode == "load-attentions" else {}
+            # load-attentions: `from_pretrained(folder, attn_implementation=..., output_attentions=True)`;
+            # load-cache: `from_pretrained(folder, cache_implementation=...)`, not given to generate
+            extra: dict[str, Any] = {"output_attentions": True} if case.mode == "load-attentions" else {}
+            if case.mode == "load-cache":
+                extra["cache_implementation"] = case.cache
             given = {} if case.form == "folder" else attn
             loaded = self.model_cls.from_pretrained(folder, **extra, **given)
             return self._place(loaded)
@@ -151,11 +154,10 @@ class _Run:
 
     def generate(self, model: Any, cache: str) -> tuple[list[int], torch.Tensor, str]:
         kwargs: dict[str, Any] = {}
-        if cache.startswith(OBJECT):
-            import transformers
-
-            kwargs["past_key_values"] = getattr(transformers, cache[len(OBJECT):])()
-        elif cache != DEFAULT and self.case.form != "folder":
+        built = cache_constructor(cache)
+        if built is not None:
+            kwargs["past_key_values"] = _build_cache(built, model.config)
+        elif cache != DEFAULT and self.case.form != "folder" and self.case.mode != "load-cache":
             kwargs["cache_implementation"] = cache
         if self.case.mode == "no-cache":
             kwargs["use_cache"] = False
@@ -174,6 +176,17 @@ class _Run:
             out = model(self.ids, attention_mask=self.mask, use_cache=False,
                         **({"output_attentions": True} if flag else {}))
         return out.attentions, out.logits[0].float()
+
+
+def _build_cache(call: CacheCall, config: Any) -> Any:
+    """The release's cache class called as the case says (a TypeError here is ATN141's symptom)."""
+    import transformers
+
+    def value(given: str | int) -> Any:
+        return config if given == MODEL_CONFIG else given
+
+    cls = getattr(transformers, call.name)
+    return cls(*map(value, call.positional), **{key: value(given) for key, given in call.keywords})
 
 
 def _reference(compute: Callable[[], Any]) -> Any:
@@ -262,7 +275,7 @@ def _attempt(case: Case, device: str, dtype: str, outcome: dict[str, Any]) -> No
         model = run.load(Path(folder))
         outcome["impl"] = str(getattr(model.config, "_attn_implementation", ""))
         compare: Callable[[_Run, Any, dict[str, Any], float], None] = (
-            _compare_generate if case.mode in ("generate", "no-cache") else _compare_attentions)
+            _compare_generate if case.mode in ("generate", "no-cache", "load-cache") else _compare_attentions)
         compare(run, model, outcome, tol)
 
 

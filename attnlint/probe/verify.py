@@ -15,10 +15,12 @@ import sys
 from packaging.version import Version
 
 from attnlint.evaluate import valid_names
+from attnlint.facts import Call, Span
 from attnlint.knowledge import rules, vocabulary
 from attnlint.knowledge.schema import ProbeSpec, Rule
-from attnlint.probe.cases import Case, Outcome, Result, Verdict
+from attnlint.probe.cases import Case, Outcome, Result, Verdict, cache_constructor
 from attnlint.probe.runner import Progress, Stack, run_cases
+from attnlint.signatures import binding_error, refusals
 
 __all__ = ["judge", "probe_case", "run_verification"]
 
@@ -39,6 +41,8 @@ def in_range(rule: Rule, spec: ProbeSpec, transformers: str, torch: str, device:
     release does not know the probe's name."""
     devices = rule.when.get("device")
     torch_only = spec.mode == "kernel"
+    if rule.kind in ("refused-keyword", "constructor-arguments"):
+        return _call_refused(rule, spec, Version(transformers))
     if rule.kind != "combination":  # a vocabulary rule claims the releases that do not know the name
         kind = "attn" if rule.kind == "unknown-attn" else "cache"
         return (spec.attn if kind == "attn" else spec.cache) not in valid_names(kind, Version(transformers))
@@ -47,6 +51,27 @@ def in_range(rule: Rule, spec: ProbeSpec, transformers: str, torch: str, device:
         and rule.torch_spec.contains(Version(torch).base_version, prereleases=True)
         and (devices is None or device.split(":")[0] in devices)
     )
+
+
+_PROBE_SPAN = Span(path="<probe>", row=1, column=1, end_row=1, end_column=1)
+
+
+def _call_refused(rule: Rule, spec: ProbeSpec, version: Version) -> bool:
+    """Whether the call the probe makes is one calls.toml says `version` refuses: the cache name given
+    to from_pretrained (`load-cache`, ATN140) or the cache class's constructor call (ATN141)."""
+    if rule.kind == "refused-keyword":
+        if spec.mode != "load-cache":
+            raise ValueError(f"{rule.code}: a refused-keyword probe gives the cache to from_pretrained "
+                             "(mode = \"load-cache\")")
+        given = {"cache_implementation": _PROBE_SPAN}
+        call = Call(callee="from_pretrained", span=_PROBE_SPAN, keywords=given)
+        return bool(refusals(call, frozenset({spec.model}), version))
+    built = cache_constructor(spec.cache)
+    if built is None:
+        raise ValueError(f"{rule.code}: a constructor-arguments probe builds its cache (`object:Name(...)`)")
+    call = Call(callee=built.name, span=_PROBE_SPAN, positional=len(built.positional),
+                keywords={key: _PROBE_SPAN for key, _ in built.keywords})
+    return bool(binding_error(call, version))
 
 
 def shows(spec: ProbeSpec, outcome: Outcome) -> bool:

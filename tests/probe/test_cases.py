@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from attnlint.cli import build_parser
-from attnlint.probe.cases import Case, Outcome, default_cases
+from attnlint.probe.cases import CacheCall, Case, Outcome, cache_constructor, default_cases
 from attnlint.probe.command import select_cases
 from attnlint.probe.options import DEFAULT_MODELS
 from attnlint.probe.render import render_text
@@ -23,6 +23,29 @@ def test_case_and_outcome_round_trip_through_json() -> None:
     outcome = Outcome(case, "MISMATCH", first_diff=3, max_diff=0.5, warnings=("w",))
     assert Outcome.from_json(outcome.to_json()) == outcome
     assert outcome.to_json()["id"] == "gemma2/sdpa/hybrid/folder/sliding_window=4/new=16"
+
+
+@pytest.mark.parametrize(
+    ("cache", "call"),
+    [
+        ("static", None),  # a cache_implementation name, not an object
+        ("object:DynamicCache", CacheCall("DynamicCache")),
+        ("object:DynamicCache(config=config)", CacheCall("DynamicCache", (), (("config", "config"),))),
+        ("object:StaticCache(config, 1, max_cache_len=64)",
+         CacheCall("StaticCache", ("config", 1), (("max_cache_len", 64),))),
+    ],
+)
+def test_cache_constructor_reads_the_case_cache(cache: str, call: CacheCall | None) -> None:
+    assert cache_constructor(cache) == call
+
+
+@pytest.mark.parametrize("cache", [
+    "object:DynamicCache(device=cuda)", "object:StaticCache(max_cache_len=64, config)",
+    "object:StaticCache(config", "object:os.system(1)",
+])
+def test_cache_constructor_refuses_what_it_cannot_build(cache: str) -> None:
+    with pytest.raises(ValueError):
+        cache_constructor(cache)
 
 
 def test_default_matrix_covers_every_model_attention_cache_and_form() -> None:

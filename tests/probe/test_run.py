@@ -15,6 +15,9 @@ CASES = [
     Case("llama", "sdpa", "static"),
     Case("llama", "no_such_attention"),
     Case("llama", "sdpa", mode="attentions"),
+    Case("llama", "sdpa", "object:DynamicCache(config=config)"),  # 4.56+ builds layers from the config
+    Case("llama", "sdpa", "object:StaticCache(config,max_batch_size=1)"),  # 4.56+ needs max_cache_len
+    Case("gemma2", "eager", "hybrid", mode="load-cache"),  # from_pretrained(cache_implementation=)
 ]
 
 
@@ -49,6 +52,19 @@ def test_missing_attentions_are_a_mismatch(stack: Stack) -> None:
     outcome = stack.outcomes[3]
     assert outcome.status == "MISMATCH"
     assert "eager: attentions of shape (1, 4, 12, 12)" in outcome.message
+
+
+def test_a_cache_object_is_built_with_the_cases_arguments(stack: Stack) -> None:
+    built, unbound = stack.outcomes[4], stack.outcomes[5]
+    assert built.status == "OK" and built.cache_class.startswith("DynamicCache"), built
+    assert (unbound.status, unbound.error_type) == ("FAIL", "TypeError"), unbound
+    assert "max_cache_len" in unbound.message
+
+
+def test_load_cache_gives_the_cache_to_from_pretrained(stack: Stack) -> None:
+    refused = stack.outcomes[6]  # Gemma2's config has no cache_implementation field from 4.53
+    assert (refused.status, refused.error_type) == ("FAIL", "TypeError"), refused
+    assert "unexpected keyword argument 'cache_implementation'" in refused.message
 
 
 def test_a_case_over_its_time_limit_is_killed() -> None:

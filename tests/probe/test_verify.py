@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from attnlint.probe.cases import Case, Outcome
 from attnlint.probe.record import record
 from attnlint.probe.runner import Stack
 from attnlint.probe.status import is_verified
-from attnlint.probe.verify import judge, probe_case
+from attnlint.probe.verify import in_range, judge, probe_case
 
 SEED = rule_by_code()["ATN101"]  # ==4.51.0: flex + default cache raises TypeError in pad()
 SPEC = SEED.probes[0]
@@ -86,11 +87,43 @@ def test_reproduction_records_are_consistent() -> None:
     for rule in rules():
         for run in rule.reproduced:
             assert rule.probes, f"{rule.code}: reproduced without probe cases"
+            if rule.kind in ("refused-keyword", "constructor-arguments"):  # calls.toml's range
+                claimed = [in_range(rule, p, run.transformers, run.torch, run.device) for p in rule.probes]
+                assert any(claimed) == run.affected, (rule.code, run)
             if rule.kind != "combination" or all(p.mode == "kernel" for p in rule.probes):
-                continue  # their range is the vocabulary's, or torch's alone
+                continue  # their range is the vocabulary's or calls.toml's, or torch's alone
             in_spec = rule.transformers_spec.contains(run.transformers, prereleases=True)
             devices = rule.when.get("device")  # a CPU-only rule is unaffected on CUDA, whatever the release
             assert (in_spec and (devices is None or run.device in devices)) == run.affected, (rule.code, run)
+
+
+@pytest.mark.parametrize(
+    ("code", "affected", "unaffected"),
+    [
+        # Gemma2's config keeps cache_implementation up to 4.52, so from_pretrained refuses it from 4.53
+        ("ATN140", ("4.53.3", "4.55.4", "5.24.0"), ("4.51.3", "4.52.4")),
+        # DynamicCache(config=) and StaticCache(config=, max_cache_len=) bind from 4.56
+        ("ATN141", ("4.51.0", "4.52.4", "4.55.4"), ("4.56.0", "5.24.0")),
+    ],
+)
+def test_call_rules_claim_the_releases_calls_toml_refuses(
+    code: str, affected: tuple[str, ...], unaffected: tuple[str, ...]
+) -> None:
+    rule = rule_by_code()[code]
+    assert rule.probes
+    for version in affected:
+        assert all(in_range(rule, p, version, "2.13.0", "cpu") for p in rule.probes), version
+    for version in unaffected:
+        assert not any(in_range(rule, p, version, "2.13.0", "cpu") for p in rule.probes), version
+
+
+def test_a_call_probe_must_make_the_call_its_rule_judges() -> None:
+    refused, constructor = rule_by_code()["ATN140"], rule_by_code()["ATN141"]
+    plain = replace(refused.probes[0], mode="generate")
+    with pytest.raises(ValueError, match="load-cache"):
+        in_range(refused, plain, "5.24.0", "2.13.0", "cpu")
+    with pytest.raises(ValueError, match="object:"):
+        in_range(constructor, replace(constructor.probes[0], cache="static"), "5.24.0", "2.13.0", "cpu")
 
 
 def test_rule_stats_counts_rules_and_verified(capsys: pytest.CaptureFixture[str]) -> None:
