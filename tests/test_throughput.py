@@ -37,3 +37,35 @@ def test_context_far_from_the_model_still_counts() -> None:
     assert use.registered == frozenset({"mine"})
     assert [s.value for s in use.flags["autocast"]] == [True]
     assert [(s.value, s.guarded) for s in use.attn] == [("mine", True)]
+
+
+def test_the_cycle_collector_is_paused_while_a_file_is_parsed_and_walked(monkeypatch) -> None:
+    """A big module's tree is millions of live objects: the collector would traverse them over and
+    over during the parse (twice the parse time on a 2 MB module). It is paused for the parse and
+    walk, and left as it was afterwards, also when the file does not parse."""
+    import ast
+    import gc
+
+    seen: list[bool] = []
+    real_parse = ast.parse
+
+    def parse(*args: object, **kwargs: object) -> ast.Module:
+        seen.append(gc.isenabled())
+        return real_parse(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ast, "parse", parse)
+    assert gc.isenabled()
+    extract_python("model.generate(cache_implementation='static')\n", "a.py")
+    try:
+        extract_python("def broken(:\n", "b.py")
+    except SyntaxError:
+        pass
+    else:
+        raise AssertionError("the broken file parsed")
+    assert seen == [False, False] and gc.isenabled()
+    gc.disable()
+    try:
+        extract_python("x = 1\n", "c.py")
+        assert not gc.isenabled()  # a caller that paused it keeps it paused
+    finally:
+        gc.enable()
