@@ -67,6 +67,9 @@ class Resolver(ABC):
         self.tf_modules: set[str] = set()
         self.tf_names: dict[str, str] = {}
         self.scopes: list[dict[str, Value]] = [{}]
+        # the branch of an `if`/`match` being read: its scope, and what each name it wrote held before
+        # (None: absent), so the branch is undone by name, never by copying the scope (`_bind_name`)
+        self.branches: list[tuple[dict[str, Value], dict[str, Value | None]]] = []
         self.attrs: dict[str, Value] = {}
         self.memo: dict[int, Value] = {}
         self.models: list[ModelRef] = []
@@ -99,6 +102,13 @@ class Resolver(ABC):
             isinstance(child, ast.Name) and isinstance(self._lookup(child.id), ModelRef)
             for child in ast.walk(node)
         )
+
+    def _bind_name(self, name: str, value: Value) -> None:
+        """Give `name` a value in the innermost scope, noting its old value for the branch being read."""
+        scope = self.scopes[-1]
+        if self.branches and self.branches[-1][0] is scope:
+            self.branches[-1][1].setdefault(name, scope.get(name))
+        scope[name] = value
 
     def _lookup(self, name: str) -> Value | None:
         for scope in reversed(self.scopes):
@@ -143,7 +153,7 @@ class Resolver(ABC):
             return Items(tuple(self._resolve(element) for element in node.elts))
         elif isinstance(node, ast.NamedExpr):
             value = self._resolve(node.value)
-            self.scopes[-1][node.target.id] = value
+            self._bind_name(node.target.id, value)
             return value
         return UNKNOWN
 

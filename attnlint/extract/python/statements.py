@@ -94,23 +94,35 @@ class Extractor(CallReader):
             self._calls(node.subject)
             branches = [(case.body, f"the case on line {case.pattern.lineno}") for case in node.cases]
         scope = self.scopes[-1]
-        before = dict(scope)
-        outcomes: list[tuple[dict[str, Value], str]] = []
+        outcomes: list[tuple[dict[str, Value], str]] = []  # what each branch changed, and the branch
+        before: dict[str, Value | None] = {}  # each name any branch wrote, as it was before (None: absent)
         for body, words in branches:
-            scope.clear()
-            scope.update(before)
+            old: dict[str, Value | None] = {}
+            self.branches.append((scope, old))
             self._body(body)
-            outcomes.append((dict(scope), words))
-        merged = dict(before)
-        for values, _ in outcomes:  # what any branch set, the last branch's value winning
-            merged.update({name: value for name, value in values.items() if before.get(name) is not value})
+            self.branches.pop()
+            outcomes.append(({name: scope[name] for name, value in old.items() if scope[name] is not value},
+                             words))
+            for name, value in old.items():  # undo the branch, so the next one starts from the same names
+                before.setdefault(name, value)
+                if value is None:
+                    del scope[name]
+                else:
+                    scope[name] = value
+        merged: dict[str, Value] = {}
+        for changed, _ in outcomes:  # what any branch changed, the last branch's value winning
+            merged.update(changed)
         for name in merged:
-            options = [(values[name], words) for values, words in outcomes if name in values]
+            options: list[tuple[Value, str]] = []  # the name's value after each branch that has it
+            for changed, words in outcomes:
+                value = changed.get(name, before[name])
+                if value is not None:
+                    options.append((value, words))
             literal = all(isinstance(value, Lit | Choice) for value, _ in options)
             if literal and len({id(value) for value, _ in options}) > 1:
                 merged[name] = Choice(tuple(options))
-        scope.clear()
-        scope.update(merged)
+        for name, value in merged.items():
+            self._bind_name(name, value)
 
     @staticmethod
     def _places(node: ast.With | ast.AsyncWith) -> bool:
@@ -186,7 +198,7 @@ class Extractor(CallReader):
 
     def _assign(self, target: ast.expr, value: Value, node: ast.stmt) -> None:
         if isinstance(target, ast.Name):
-            self.scopes[-1][target.id] = value
+            self._bind_name(target.id, value)
         elif isinstance(target, ast.Tuple | ast.List):
             fits = isinstance(value, Items) and len(value.values) == len(target.elts)
             parts = value.values if isinstance(value, Items) and fits else (UNKNOWN,) * len(target.elts)
