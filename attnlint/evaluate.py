@@ -24,7 +24,7 @@ from attnlint.finding import Finding, FixPlan
 from attnlint.knowledge import source_names, vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
 from attnlint.releases import candidate_versions, version_ranges
-from attnlint.rule_index import RuleIndex, model_releases, rule_index
+from attnlint.rule_index import RuleIndex, json_honoured, model_releases, rule_index
 from attnlint.signatures import CallProblem, call_problems
 from attnlint.window import narrow
 
@@ -165,31 +165,28 @@ def _combo_matches(
         )
     if rule.cache_forms and combo.cache.form not in rule.cache_forms and combo.cache.span is not None:
         return False
-    attn = _on_load(combo.attn, version)
-    if not _value_matches(attn, rule.attn, "attn", use, version):
+    attns = [a for a in _on_load(combo.attn, version) if _value_matches(a, rule.attn, "attn", use, version)]
+    if "attn" in rule.explicit:
+        attns = [a for a in attns if not _unset(a)]
+    if not attns or not _value_matches(combo.cache, rule.cache, "cache", use, version):
         return False
-    if not _value_matches(combo.cache, rule.cache, "cache", use, version):
-        return False
-    if any(_unset({"attn": attn, "cache": combo.cache}[key]) for key in rule.explicit):
+    if "cache" in rule.explicit and _unset(combo.cache):
         return False
     if any(s.stage not in rule.set_at.get(k, (s.stage,)) for k, s in combo.flags.items() if s.stage):
         return False
     return all(_value_matches(s, rule.when[k], k, use, version, strict) for k, s in combo.flags.items())
 
 
-@cache
-def _config_json_range(key: str) -> SpecifierSet | None:
-    entry = next((e for e in vocabulary().config_json if e.name == key), None)
-    return None if entry is None else SpecifierSet(entry.transformers)
-
-
-def _on_load(attn: Setting, version: Version | None) -> Setting:
-    """The attention a model loaded on `version` gets from this setting: a config.json's value only
-    where that release's from_pretrained keeps it (vocab.toml `config_json`), else the default."""
-    honoured = _config_json_range("attn_implementation")
-    if version is None or attn.origin != "json" or honoured is None or honoured.contains(version):
-        return attn
-    return _UNSET
+def _on_load(attn: Setting, version: Version | None) -> tuple[Setting, ...]:
+    """The attentions a model loaded on `version` can get from this setting: a config.json's value
+    only where that release's from_pretrained keeps it (vocab.toml `config_json`), else the default;
+    with no version (on some release), both where the releases differ."""
+    honoured = json_honoured("attn")
+    if attn.origin != "json" or honoured is None:
+        return (attn,)
+    if version is None:
+        return (attn, _UNSET)
+    return (attn,) if honoured.contains(version) else (_UNSET,)
 
 
 def _doubt(combo: _Combo) -> str:
@@ -272,18 +269,22 @@ def _unset(setting: Setting) -> bool:
 
 def _message(rule: Rule, combo: _Combo, use: ModelUse, target: Target, versions: Sequence[Version]) -> str:
     model = "/".join(sorted(use.model_types)) or "this model"
-    by_key = {"attn": combo.attn, "cache": combo.cache, **combo.flags}
+    dropped = combo.attn.origin == "json" and all(_on_load(combo.attn, v) == (_UNSET,) for v in versions)
+    attn = _UNSET if dropped else combo.attn  # what the loaded model runs
+    by_key = {"attn": attn, "cache": combo.cache, **combo.flags}
 
     def assigned(match: re.Match[str]) -> str:
         setting = by_key.get(match.group(2))
         return f"the default {match.group(1)}" if setting is not None and _unset(setting) else match.group(0)
 
     text = _ASSIGNED.sub(assigned, rule.message).format(
-        attn=_describe(combo.attn, "the default attention"),
+        attn=_describe(attn, "the default attention"),
         cache=_describe(combo.cache, "default"),
         model=model,
         **{k: _describe(v, "default") for k, v in combo.flags.items()},
     )
+    if dropped:
+        text += f" (config.json's attn_implementation={combo.attn.value!r} is dropped on load there)"
     branches = [s.branch for s in combo.settings() if s.branch]
     if branches:
         text += f" (when {'; '.join(dict.fromkeys(branches))})"

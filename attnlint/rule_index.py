@@ -21,7 +21,7 @@ from attnlint.facts import ModelUse, Setting
 from attnlint.knowledge import configuration_rules, vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
 
-__all__ = ["RuleIndex", "model_releases", "possible_values", "rule_index"]
+__all__ = ["RuleIndex", "json_honoured", "model_releases", "possible_values", "rule_index"]
 #: The rules that judge combinations of values; the others judge a name whatever it is, or calls.
 _COMBINATION = "combination"
 
@@ -79,11 +79,27 @@ def possible_values(
     key: str, settings: Sequence[Setting], model_types: frozenset[str]
 ) -> frozenset[TriggerValue | None]:
     """Every value `key` can take for a use: what its settings say and, when it is left unset (no
-    setting, or one that reads as the default), "default" and every default of its model types."""
+    setting, one that reads as the default, or a config.json value some releases' loaders drop),
+    "default" and every default of its model types."""
     values = {s.value for s in settings}
-    if not settings or any(s.value == "default" and s.span is None for s in settings):
+    dropped = any(s.origin == "json" for s in settings) and json_honoured(key) is not None
+    if not settings or dropped or any(s.value == "default" and s.span is None for s in settings):
         values |= {"default", *default_values(key, model_types)}
     return frozenset(values)
+
+
+#: The config.json key of each setting whose file value some releases' loaders drop (vocab.toml).
+_CONFIG_JSON_KEYS = {"attn": "attn_implementation"}
+
+
+@cache
+def json_honoured(key: str) -> SpecifierSet | None:
+    """The releases whose from_pretrained keeps a folder's config.json value of `key` (vocab.toml
+    `config_json`: before 5.4 the loader replaces attn_implementation with its own keyword, so the
+    model gets the default); None where every release keeps it."""
+    name = _CONFIG_JSON_KEYS.get(key)
+    entry = next((e for e in vocabulary().config_json if e.name == name), None)
+    return None if entry is None else SpecifierSet(entry.transformers)
 
 
 @cache

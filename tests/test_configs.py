@@ -202,5 +202,17 @@ def test_a_folders_attention_counts_only_where_from_pretrained_keeps_it(tmp_path
     (finding,) = [f for f in evaluate(extract_config_folder(static), new) if f.code == "ATN205"]
     assert finding.path == str(static / "generation_config.json")
     (attn,) = extract_config_folder(static)[0].attn
-    assert _on_load(attn, Version("5.3.0")).value == "default"
-    assert _on_load(attn, Version("5.4.0")) is attn
+    assert [a.value for a in _on_load(attn, Version("5.3.0"))] == ["default"]
+    assert _on_load(attn, Version("5.4.0")) == (attn,)
+    assert [a.value for a in _on_load(attn, None)] == ["flex_attention", "default"]  # on some release
+
+
+def test_a_folders_dropped_attention_meets_the_default_attentions_rules(tmp_path: Path) -> None:
+    """The rules indexed under the default attention apply to a folder whose config.json asks for
+    flex: up to 5.3 the model loads with the default (Llama4: sdpa), so flex + a static cache in the
+    folder is ATN104's TypeError on 4.51.0 (the index once looked up flex only and said nothing)."""
+    static = folder_with(tmp_path, LLAMA4_CONFIG, '{"cache_implementation": "static"}')
+    old = Target(transformers=SpecifierSet("==4.51.0"), reason="the test allows")
+    (finding,) = [f for f in evaluate(extract_config_folder(static), old) if f.code == "ATN104"]
+    assert "the default attn_implementation" in finding.message
+    assert "attn_implementation='flex_attention' is dropped on load" in finding.message
