@@ -125,7 +125,9 @@ class Prefilter:
         """Whether some rule could trigger on a file with these bytes."""
         if self.everything:
             return True
-        return self.words_pass(data) and may_use_model(data)
+        # the model-use test first: a few searches for `transformers` and `generate` turn away most
+        # files (all but 135 of unsloth's 1,104) at a third of the cost of the rules' 34 words
+        return may_use_model(data) and self.words_pass(data)
 
     def words_pass(self, data: bytes) -> bool:
         """Whether the file holds every word group of some rule (or a model name of `models`)."""

@@ -54,6 +54,7 @@ def test_branches_start_from_the_same_names() -> None:
 
 
 def test_nested_branches_name_the_inner_and_outer_statements() -> None:
+    outer = "the if branch of the `if` on line 3"
     assert _attn(
         """\
         attn = "eager"
@@ -64,8 +65,8 @@ def test_nested_branches_name_the_inner_and_outer_statements() -> None:
                 attn = "flash_attention_2"
         """
     ) == [
-        ("flash_attention_3", "the if branch of the `if` on line 4, within the if branch of the `if` on line 3"),
-        ("flash_attention_2", "the else branch of the `if` on line 4, within the if branch of the `if` on line 3"),
+        ("flash_attention_3", f"the if branch of the `if` on line 4, within {outer}"),
+        ("flash_attention_2", f"the else branch of the `if` on line 4, within {outer}"),
         ("eager", "the else branch of the `if` on line 3"),
     ]
 

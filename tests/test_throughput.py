@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from attnlint.extract.python import extract_python
+from attnlint.extract.python.resolve import children, walk
 from attnlint.source import HotRows, LineIndex
 
 
@@ -69,3 +76,26 @@ def test_the_cycle_collector_is_paused_while_a_file_is_parsed_and_walked(monkeyp
         assert not gc.isenabled()  # a caller that paused it keeps it paused
     finally:
         gc.enable()
+
+
+@given(st.text(alphabet="ab \n\r\t\u2028\x0c"))
+def test_row_starts_are_the_same_with_and_without_carriage_returns(text: str) -> None:
+    """Rows end at \\n, \\r\\n or \\r only; a text without \\r takes a faster path to the same starts."""
+    expected = [0, *(m.end() for m in re.finditer(r"\r\n|\r|\n", text))]
+    assert LineIndex(text).starts == expected
+    assert LineIndex(text.replace("\r", "")).starts == [
+        0, *(m.end() for m in re.finditer("\n", text.replace("\r", "")))
+    ]
+
+
+def test_the_walk_visits_what_ast_walk_visits_in_its_order() -> None:
+    """Calls are read in `ast.walk`'s order (a call's side effects may depend on an earlier one)."""
+    tree = ast.parse(
+        "@deco(x)\nclass A(B, metaclass=M):\n    def f(self, a=g(1), *b, c: int = 2, **d):\n"
+        "        return [h(y) for y in a if y] or {k: v(k) async for k in z}\n"
+        "match p:\n    case {'a': [1, *rest]} if q(rest):\n        pass\n"
+        "try:\n    pass\nexcept* E as e:\n    f'{t(e)!r:>{w}}'\n"
+    )
+    assert [id(node) for node in walk(tree)] == [id(node) for node in ast.walk(tree)]
+    for node in ast.walk(tree):
+        assert [id(c) for c in children(node)] == [id(c) for c in ast.iter_child_nodes(node)]

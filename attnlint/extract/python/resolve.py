@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 from abc import ABC, abstractmethod
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -48,6 +50,32 @@ def through_constant(value: Value, name: str) -> Value:
     if isinstance(value, Choice):
         return Choice(tuple((through_constant(option, name), words) for option, words in value.options))
     return value
+
+
+def children(node: ast.AST) -> Iterator[ast.AST]:
+    """`ast.iter_child_nodes` without its per-field generator (the walk of a 2 MB module spends most
+    of its time getting from node to node)."""
+    for field in node._fields:
+        value = getattr(node, field, None)
+        if isinstance(value, list):
+            yield from (item for item in value if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            yield value
+
+
+def walk(node: ast.AST) -> Iterator[ast.AST]:
+    """`ast.walk`: every node under `node`, itself included, breadth first in the same order, about
+    a third faster."""
+    todo = deque((node,))
+    while todo:
+        node = todo.popleft()
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                todo.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                todo.append(value)
+        yield node
 
 
 def keyword_value(node: ast.Call, name: str) -> ast.expr | None:
@@ -93,14 +121,14 @@ class Resolver(ABC):
         and wherever a tracked model is named (passing it to a call may move it)."""
         if not self.pos.hot_between(node.lineno, node.end_lineno) and not self._names_model(node):
             return
-        for child in ast.walk(node):
+        for child in walk(node):
             if isinstance(child, ast.Call) and id(child) not in self.memo:
                 self._resolve(child)
 
     def _names_model(self, node: ast.expr) -> bool:
         return bool(self.models) and any(
             isinstance(child, ast.Name) and isinstance(self._lookup(child.id), ModelRef)
-            for child in ast.walk(node)
+            for child in walk(node)
         )
 
     def _bind_name(self, name: str, value: Value) -> None:

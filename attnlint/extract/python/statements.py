@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from attnlint.extract.models import is_model_class
 from attnlint.extract.python.calls import CallReader, forget_implied_device
-from attnlint.extract.python.resolve import UNKNOWN, dotted
+from attnlint.extract.python.resolve import UNKNOWN, children, dotted
 from attnlint.extract.values import (
     Bag,
     Choice,
@@ -144,7 +144,7 @@ class Extractor(CallReader):
             yield node.target
 
     def _generic(self, node: ast.AST) -> None:
-        for child in ast.iter_child_nodes(node):
+        for child in children(node):
             if isinstance(child, ast.stmt):
                 self._stmt(child)
             elif isinstance(child, ast.expr):
