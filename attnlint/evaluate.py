@@ -108,16 +108,25 @@ def _uncertain(key: str, setting: Setting) -> bool:
     return key in _CONTEXT_KEYS and (setting.branch is not None or _unknowable(key, setting))
 
 
+def _cpu_when_no_gpu(key: str, setting: Setting, allowed: tuple[TriggerValue, ...]) -> bool:
+    """A device_map chosen at run time ("auto") for a rule that bites on the CPU: that map is the
+    CPU on a machine without a GPU, so the finding is reported (as a warning) even without --strict;
+    a user fixing a script on such a machine must learn that it will still fail there."""
+    return (key == "device" and "cpu" in allowed and setting.branch is None
+            and setting.value in source_names().placed_at_run_time)
+
+
 def _value_matches(
     setting: Setting, allowed: tuple[TriggerValue, ...], key: str, use: ModelUse, version: Version | None,
-    strict: bool = False,
+    strict: bool = False, cpu_when_no_gpu: bool = False,
 ) -> bool:
     """Whether the setting meets the trigger on `version` (None: on some release, as far as a
-    default that differs between releases goes)."""
+    default that differs between releases goes); `cpu_when_no_gpu`: the rule's `cpu_when_no_gpu`."""
     if not allowed:
         return True
     if _uncertain(key, setting):  # not known to hold: silent, or a possible match under --strict
-        return strict and (_unknowable(key, setting) or setting.value in allowed)
+        return (strict and (_unknowable(key, setting) or setting.value in allowed)) or (
+            cpu_when_no_gpu and _cpu_when_no_gpu(key, setting, allowed))
     if setting.value == "default" and setting.span is None:
         if version is None or "default" in allowed:
             return True
@@ -174,7 +183,8 @@ def _combo_matches(
         return False
     if any(s.stage not in rule.set_at.get(k, (s.stage,)) for k, s in combo.flags.items() if s.stage):
         return False
-    return all(_value_matches(s, rule.when[k], k, use, version, strict) for k, s in combo.flags.items())
+    return all(_value_matches(s, rule.when[k], k, use, version, strict, rule.cpu_when_no_gpu)
+               for k, s in combo.flags.items())
 
 
 def _on_load(attn: Setting, version: Version | None) -> tuple[Setting, ...]:
@@ -196,7 +206,15 @@ def _doubt(combo: _Combo) -> str:
     if combo.attn.template is not None or combo.cache.template is not None:
         return "the name is an f-string formatted at run time, and no name this release accepts fits it"
     unknown = [k for k, s in combo.flags.items() if _uncertain(k, s)]
-    return f"{', '.join(unknown)} not known to hold" if unknown else ""
+    return _run_time_device(combo) or (f"{', '.join(unknown)} not known to hold" if unknown else "")
+
+
+def _run_time_device(combo: _Combo) -> str:
+    """Why a match on a device_map chosen at run time is uncertain ("" for any other match)."""
+    device = combo.flags.get("device")
+    if device is None or device.branch is not None or device.value not in source_names().placed_at_run_time:
+        return ""
+    return f"device_map={device.value!r} chooses the device at run time: the CPU on a machine without a GPU"
 
 
 def _anchor(rule: Rule, combo: _Combo, use: ModelUse) -> Span | None:
@@ -346,7 +364,7 @@ def _judge_combos(
         if not hits:
             continue
         span = _anchor(rule, combo, use)
-        doubt = _doubt(combo) if strict else ""
+        doubt = _doubt(combo) if strict else _run_time_device(combo)
         message = _message(rule, combo, use, target, hits)
         return Finding(
             code=rule.code,

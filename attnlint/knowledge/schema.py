@@ -207,6 +207,10 @@ class Rule(Record):
     probes: tuple[ProbeSpec, ...] = ()
     unprobed: str = ""
     reproduced: tuple[Reproduction, ...] = ()
+    #: For a rule that bites on the CPU: a device_map chosen at run time ("auto", the CPU on a machine
+    #: without a GPU) is reported as a warning without --strict. Set where the code is just as meant to
+    #: run on a CPU-only machine (flex), not where its kernel or cache already asks for a GPU.
+    cpu_when_no_gpu: bool = False
 
     def __post_init__(self) -> None:
         _check_specifier(self.transformers)

@@ -1,4 +1,4 @@
-# expect: ATN101, ATN113
+# expect: ATN101, ATN113, ATN114
 """Llama 4 Scout with flex attention, as the 4.51.0 model card suggested: crashes on 4.51.0."""
 import torch
 from transformers import AutoProcessor, Llama4ForConditionalGeneration
