@@ -64,7 +64,9 @@ NOT_KNOWN = {
     "auto on a branch": f'{LOAD}, device_map="auto" if gpu else "cuda:0")\nmodel.generate(ids)\n',
 }
 #: device_map values that pick the device at run time: the GPU when there is one, else the CPU.
-RUN_TIME = {value: f'{LOAD}, device_map="{value}")\nmodel.generate(ids)\n' for value in ("auto", "sequential")}
+RUN_TIME = {
+    value: f'{LOAD}, device_map="{value}")\nmodel.generate(ids)\n' for value in ("auto", "sequential")
+}
 
 
 @pytest.mark.parametrize("body", ON_CPU.values(), ids=ON_CPU.keys())
