@@ -16,14 +16,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import cache
 
-from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from attnlint.facts import ANY_NAME, ModelUse, Setting, Span, Target
 from attnlint.finding import Finding, FixPlan
 from attnlint.knowledge import source_names, vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
-from attnlint.releases import candidate_versions, version_ranges
+from attnlint.releases import allows, candidate_versions, torch_overlap, version_ranges
 from attnlint.rule_index import RuleIndex, json_honoured, model_releases, rule_index
 from attnlint.signatures import CallProblem, call_problems
 from attnlint.window import narrow
@@ -40,15 +39,6 @@ _CALL_KINDS = frozenset({"refused-keyword", "constructor-arguments"})
 _ASSIGNED = re.compile(r"(\w+)=\{(\w+)\}")
 
 
-def _torch_overlaps(rule: Rule, target: Target) -> bool:
-    if not rule.torch or not str(target.torch):
-        return True
-    return any(
-        rule.torch_spec.contains(v, prereleases=True) and target.torch.contains(v, prereleases=True)
-        for v in vocabulary().torch_releases
-    )
-
-
 @cache
 def resolve_default(key: str, model_types: frozenset[str], version: Version) -> TriggerValue | None:
     """What an unset setting means for these model types on this release (vocab.toml defaults)."""
@@ -57,7 +47,7 @@ def resolve_default(key: str, model_types: frozenset[str], version: Version) -> 
             continue
         if entry.model_types and not model_types & set(entry.model_types):
             continue
-        if entry.transformers and not SpecifierSet(entry.transformers).contains(version, prereleases=True):
+        if entry.transformers and not allows(entry.transformers, version):
             continue
         return entry.value
     return None
@@ -67,9 +57,7 @@ def resolve_default(key: str, model_types: frozenset[str], version: Version) -> 
 def valid_names(kind: str, version: Version) -> frozenset[str]:
     """The attn_implementation (`kind="attn"`) or cache_implementation names a release accepts."""
     entries = vocabulary().attn if kind == "attn" else vocabulary().cache
-    return frozenset(
-        e.name for e in entries if SpecifierSet(e.transformers).contains(version, prereleases=True)
-    )
+    return frozenset(e.name for e in entries if allows(e.transformers, version))
 
 
 def _name_accepted(kind: str, value: str, version: Version, registered: frozenset[str]) -> bool:
@@ -196,7 +184,7 @@ def _on_load(attn: Setting, version: Version | None) -> tuple[Setting, ...]:
         return (attn,)
     if version is None:
         return (attn, _UNSET)
-    return (attn,) if honoured.contains(version) else (_UNSET,)
+    return (attn,) if allows(honoured, version) else (_UNSET,)
 
 
 def _doubt(combo: _Combo) -> str:
@@ -333,7 +321,7 @@ def _judge(rule: Rule, use: ModelUse, target: Target, strict: bool = False) -> l
         return []
     existing = model_releases(use.model_types)
     versions = [v for v in candidate_versions(target, rule.transformers) if existing is None or v in existing]
-    if not versions or not _torch_overlaps(rule, target):
+    if not versions or not torch_overlap(rule.torch, str(target.torch)):
         return []
     if rule.kind in _CALL_KINDS:
         problems = call_problems(rule, use, versions, strict)

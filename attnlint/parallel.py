@@ -11,7 +11,6 @@ libraries), starting processes costs more than it saves, and the units are judge
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -64,6 +63,8 @@ def judged(jobs: Sequence[Job], processes: int, done: Callable[[], None]) -> Ite
     # largest first, so that one big file does not start last and leave the other workers idle
     order = sorted(range(len(jobs)), key=lambda i: jobs[i].size, reverse=True)
     by_position: dict[int, list[Finding]] = {}
+    import multiprocessing  # only a run that forks workers pays for it
+
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         work = [(jobs[i].unit, jobs[i].context) for i in order]
         for position, findings in zip(order, pool.imap(_judge, work), strict=True):
@@ -73,4 +74,6 @@ def judged(jobs: Sequence[Job], processes: int, done: Callable[[], None]) -> Ite
 
 
 def _can_fork() -> bool:
+    import multiprocessing
+
     return sys.platform != "darwin" and "fork" in multiprocessing.get_all_start_methods()

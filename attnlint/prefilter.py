@@ -29,13 +29,12 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from packaging.specifiers import SpecifierSet
-
 from attnlint.extract.context import FORWARDING_KEYWORDS
 from attnlint.extract.frameworks import mentions_framework
 from attnlint.extract.models import spellings
 from attnlint.knowledge import call_tables, configuration_rules, vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
+from attnlint.releases import overlap
 from attnlint.source import is_framework_file
 
 __all__ = ["Prefilter", "may_trigger", "may_use_model", "prefilter", "worth_parsing"]
@@ -157,17 +156,6 @@ def _present(word: str, data: bytes) -> bool:
     return False
 
 
-@cache
-def _releases() -> tuple[str, ...]:
-    return tuple(vocabulary().releases)
-
-
-def _overlap(first: str, second: str) -> bool:
-    """Whether two transformers specifiers allow a common known release."""
-    a, b = SpecifierSet(first), SpecifierSet(second)
-    return any(a.contains(v, prereleases=True) and b.contains(v, prereleases=True) for v in _releases())
-
-
 def _satisfied_by_default(key: str, allowed: tuple[TriggerValue, ...], rule: Rule) -> bool:
     """Whether leaving `key` unset can match `allowed` on a release of the rule, for its models."""
     if not allowed or "default" in allowed:
@@ -176,7 +164,7 @@ def _satisfied_by_default(key: str, allowed: tuple[TriggerValue, ...], rule: Rul
         if entry.key != key or entry.value not in allowed:
             continue
         mine = not entry.model_types or not rule.model_types or set(entry.model_types) & set(rule.model_types)
-        if mine and _overlap(entry.transformers, rule.transformers):
+        if mine and overlap(entry.transformers, rule.transformers):
             return True
     return False
 

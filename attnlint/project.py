@@ -5,6 +5,11 @@ has any). Python sources and notebooks go through the cheap bytes prefilter, the
 one `SourceText` each; a model folder's JSON pair is one unit. A file that cannot be read or
 decoded becomes a finding of its own (ATN002-ATN004) and the run goes on: one broken file never
 hides the findings in the others, and nothing is printed from here.
+
+A source whose findings are in the result cache is looked up before anything else is done with it,
+and the checker (engine, extractors, evaluator), the prefilter and the model-folder reader are
+imported by the first file that needs them: a warm run (a pre-commit hook on unchanged files)
+reads its files, its pins and the cache, and imports none of them.
 """
 
 from __future__ import annotations
@@ -13,21 +18,21 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from attnlint.diagnostic import Diagnostic
-from attnlint.engine import CheckContext, Unit, diagnostics
-from attnlint.extract.configs import CONFIG_FILE, GENERATION_FILE
 from attnlint.extract.versions import has_pin_files, resolve_target
 from attnlint.facts import Target
-from attnlint.finding import Finding, file_problem
-from attnlint.parallel import Job as _Job
-from attnlint.parallel import judged
-from attnlint.prefilter import worth_parsing
 from attnlint.releases import beyond_knowledge
 from attnlint.result_cache import ResultCache
 from attnlint.settings import Settings, find_project_root
 from attnlint.source import SourceError, SourceText, decode
 from attnlint.walk import Discovery, discover
+
+if TYPE_CHECKING:
+    from attnlint.engine import CheckContext, Unit
+    from attnlint.finding import Finding
+    from attnlint.parallel import Job
 
 __all__ = ["CheckResult", "Checked", "check_paths", "discover_paths", "display_path", "project_targets"]
 
@@ -67,10 +72,14 @@ def display_path(path: Path) -> str:
 
 
 def _unreadable(path: str, exc: OSError) -> Finding:
+    from attnlint.finding import file_problem
+
     return file_problem("ATN004", exc.strerror or str(exc), path)
 
 
 def _undecodable(path: str, exc: SourceError) -> Finding:
+    from attnlint.finding import file_problem
+
     return file_problem(exc.code, exc.reason, path, exc.row, exc.column)
 
 
@@ -91,12 +100,13 @@ class _Run:
         self.reused: list[Diagnostic] = []
         self.parsed = 0
         self.from_cache = 0
-        self.queued: list[_Job] = []
+        self.queued: list[Job] = []
         #: processes that may judge the queue, and what to call as each unit is done (progress)
         self.jobs = 1
         self.advance: Callable[[], None] = lambda: None
         self.results = ResultCache(root, ()) if cache else None
         self._roots: dict[Path, Path] = {}
+        self._targets: dict[Path, Target] = {}
         self._contexts: dict[Path, CheckContext] = {}
 
     def project_of(self, folder: Path) -> Path:
@@ -108,19 +118,30 @@ class _Run:
                 self._roots[folder] = folder if has_pin_files(folder) else self.project_of(folder.parent)
         return self._roots[folder]
 
+    def target_of(self, folder: Path) -> Target:
+        """The target of a file or model folder in `folder`: its project's, resolved once."""
+        root = self.project_of(folder)
+        if root not in self._targets:
+            self._targets[root] = resolve_target(root, self.override, self.settings.transformers_version)
+        return self._targets[root]
+
     def context_of(self, folder: Path) -> CheckContext:
         """The context of a file or model folder in `folder`: its project's root and target."""
+        from attnlint.engine import CheckContext
+
         root = self.project_of(folder)
         if root not in self._contexts:
-            target = resolve_target(root, self.override, self.settings.transformers_version)
             select, ignore = tuple(self.settings.select), tuple(self.settings.ignore)
             self._contexts[root] = CheckContext(
-                target=target, root=root, select=select, ignore=ignore, strict=self.settings.strict
+                target=self.target_of(folder), root=root, select=select, ignore=ignore,
+                strict=self.settings.strict,
             )
         return self._contexts[root]
 
     def problem(self, finding: Finding) -> None:
         """A file that could not be read or decoded: reported on its own, nothing to fix."""
+        from attnlint.engine import Unit
+
         context = self.context_of(self.root)
         if context.selected(finding.code):
             self.checked.append(Checked(Unit(()), context, (finding,)))
@@ -128,13 +149,20 @@ class _Run:
     def check(self, unit: Unit, folder: Path, key: str | None = None) -> None:
         """Queue a unit for judging (`judge_queued`), with its result-cache key when it has one. A
         run of one process judges it at once, so that only one file's text and tree are held."""
-        self.queued.append(_Job(unit, self.context_of(folder), key))
+        from attnlint.parallel import Job
+
+        self.queued.append(Job(unit, self.context_of(folder), key))
         if self.jobs <= 1:
             self.judge_queued()
 
     def judge_queued(self) -> None:
         """Judge the queued units, in worker processes when there are enough of them (`judged`),
         and record each one's findings in queue order, whatever order the workers finish in."""
+        if not self.queued:
+            return
+        from attnlint.engine import diagnostics
+        from attnlint.parallel import judged
+
         for job, found in zip(self.queued, judged(self.queued, self.jobs, self.advance), strict=True):
             self.parsed += 1
             if found:
@@ -147,20 +175,21 @@ class _Run:
         """The result-cache key of one source, None when the run does not use the cache."""
         if self.results is None:
             return None
-        # the context holds everything a file's findings depend on besides its bytes: target,
+        # everything a file's findings depend on besides its bytes (what its context holds): target,
         # root (model paths are relative to it), selection and strictness
-        return self.results.key(name, data, (repr(self.context_of(folder)),))
+        settings = self.settings
+        judged_with = (self.target_of(folder), self.project_of(folder), settings.select, settings.ignore)
+        return self.results.key(name, data, (repr((*judged_with, settings.strict)),))
 
     def source(self, path: Path) -> None:
-        """Read, prefilter and check one Python file, notebook, or training-framework YAML config or
-        launch script."""
+        """Read and check one Python file, notebook, or training-framework YAML config or launch
+        script: its cached findings when the result cache has them (a cached file passed the
+        prefilter of the same rule base), else through the prefilter."""
         name = display_path(path)
         try:
             data = path.read_bytes()
         except OSError as exc:
             self.problem(_unreadable(name, exc))
-            return
-        if not worth_parsing(name, data):
             return
         key = self.cache_key(name, data, path.parent)
         if key is not None and self.results is not None:
@@ -169,15 +198,24 @@ class _Run:
                 self.from_cache += 1
                 self.reused.extend(Diagnostic.from_json(r) for r in records)
                 return
+        from attnlint.prefilter import worth_parsing
+
+        if not worth_parsing(name, data):
+            return
         try:
             source = decode(name, data)
         except SourceError as exc:
             self.problem(_undecodable(name, exc))
             return
+        from attnlint.engine import Unit
+
         self.check(Unit((source,)), path.parent, key)
 
     def config_folder(self, folder: Path) -> None:
         """Read and check a model folder's config.json and generation_config.json as one unit."""
+        from attnlint.engine import Unit
+        from attnlint.extract.configs import CONFIG_FILE, GENERATION_FILE
+
         shown = display_path(folder)
         sources: list[SourceText] = []
         for name in (CONFIG_FILE, GENERATION_FILE):
@@ -199,7 +237,7 @@ class _Run:
         self.check(Unit(tuple(sources), folder=shown), folder)
 
     def notices(self) -> list[str]:
-        return list(dict.fromkeys(n for c in self._contexts.values() if (n := beyond_knowledge(c.target))))
+        return list(dict.fromkeys(n for t in self._targets.values() if (n := beyond_knowledge(t))))
 
 
 def discover_paths(
@@ -224,7 +262,7 @@ def project_targets(
     found = []
     for path in paths:
         folder = path if path.is_dir() else path.parent
-        found.append((run.project_of(folder), run.context_of(folder).target))
+        found.append((run.project_of(folder), run.target_of(folder)))
     return found
 
 
@@ -255,7 +293,7 @@ def check_paths(
     """
     project_root = (root if root is not None else find_project_root(Path.cwd())).resolve()
     run = _Run(settings, target_override, project_root, cache)
-    run.context_of(project_root)
+    run.target_of(project_root)
     found = discover_paths(paths, settings, project_root, force_exclude)
     total = len(found.sources) + len(found.config_folders)
     done = 0
@@ -275,7 +313,12 @@ def check_paths(
     for folder in found.config_folders:
         run.config_folder(folder)
     run.judge_queued()
-    reported = [d for checked in run.checked for d in diagnostics(checked.unit, checked.findings)]
+    if run.checked:
+        from attnlint.engine import diagnostics
+
+        reported = [d for checked in run.checked for d in diagnostics(checked.unit, checked.findings)]
+    else:
+        reported = []
     reported += run.reused
     return CheckResult(
         diagnostics=sorted(reported, key=Diagnostic.sort_key),

@@ -1,9 +1,11 @@
 """The known transformers releases a target allows, and how a run names them.
 
 `candidate_versions` is what every rule, fix and report is judged on: the releases in the
-vocabulary that the target (and a rule's or fix's own range) allows, worked out once per pair of
-specifiers. `beyond_knowledge` tells a run whose target allows none of them, but a newer one, that
-nothing was checked.
+vocabulary that the target (and a rule's or fix's own range) allows. A range is a bitmask over the
+known releases (bit i: the i-th release of vocab.toml): those of the rule base were worked out when
+it was compiled (`Knowledge.release_masks`), a target's once per run, so judging a use intersects
+integers. `allows` answers for one release the way `SpecifierSet.contains` does. `beyond_knowledge`
+tells a run whose target allows none of them, but a newer one, that nothing was checked.
 """
 
 from __future__ import annotations
@@ -16,8 +18,12 @@ from packaging.version import Version
 
 from attnlint.facts import Target
 from attnlint.knowledge import vocabulary
+from attnlint.knowledge.compiled import knowledge, release_mask
 
-__all__ = ["beyond_knowledge", "candidate_versions", "version_ranges"]
+__all__ = [
+    "allows", "beyond_knowledge", "candidate_versions", "known_releases", "overlap", "torch_overlap",
+    "version_ranges",
+]
 
 
 @cache
@@ -26,9 +32,44 @@ def _releases() -> tuple[Version, ...]:
 
 
 @cache
-def _filter(spec: str) -> tuple[Version, ...]:
-    specifier = SpecifierSet(spec)
-    return tuple(v for v in _releases() if specifier.contains(v, prereleases=True))
+def _positions() -> dict[Version, int]:
+    return {v: i for i, v in enumerate(_releases())}
+
+
+@cache
+def _mask(spec: str) -> int:
+    """The known releases `spec` allows: the compiled rule base's answer, else packaging's."""
+    known = knowledge().release_masks.get(spec)
+    return release_mask(spec, vocabulary().releases) if known is None else known
+
+
+@cache
+def _torch_mask(spec: str) -> int:
+    known = knowledge().torch_masks.get(spec)
+    return release_mask(spec, vocabulary().torch_releases) if known is None else known
+
+
+def allows(spec: str, version: Version) -> bool:
+    """Whether the transformers range `spec` allows `version` (pre-releases included)."""
+    position = _positions().get(version)
+    if position is None:  # not a known release: ask packaging
+        return SpecifierSet(spec).contains(version, prereleases=True)
+    return bool(_mask(spec) >> position & 1)
+
+
+def overlap(first: str, second: str) -> bool:
+    """Whether two transformers ranges allow a known release in common."""
+    return bool(_mask(first) & _mask(second))
+
+
+def torch_overlap(first: str, second: str) -> bool:
+    """Whether two torch ranges allow a known torch release in common (an empty range: any)."""
+    return not first or not second or bool(_torch_mask(first) & _torch_mask(second))
+
+
+def known_releases(spec: str = "") -> tuple[Version, ...]:
+    """The known releases `spec` allows, oldest first (every one for "")."""
+    return _both(spec, "")
 
 
 def candidate_versions(target: Target, extra: str = "") -> tuple[Version, ...]:
@@ -38,8 +79,8 @@ def candidate_versions(target: Target, extra: str = "") -> tuple[Version, ...]:
 
 @cache
 def _both(target: str, extra: str) -> tuple[Version, ...]:
-    allowed = set(_filter(target))
-    return tuple(v for v in _filter(extra) if v in allowed)
+    allowed = _mask(target) & _mask(extra)
+    return tuple(v for i, v in enumerate(_releases()) if allowed >> i & 1)
 
 
 def beyond_knowledge(target: Target) -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -64,6 +63,8 @@ class ResultCache:
     def put(self, key: str, records: list[dict[str, Any]]) -> None:
         """Store `records` atomically; a cache that cannot be written is silently skipped."""
         path = self._path(key)
+        import tempfile  # a warm run, which only reads, never needs it
+
         try:
             self._prepare()
             path.parent.mkdir(exist_ok=True)

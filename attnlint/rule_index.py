@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from attnlint.facts import ModelUse, Setting
 from attnlint.knowledge import configuration_rules, vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
+from attnlint.releases import allows
 
 __all__ = ["RuleIndex", "json_honoured", "model_releases", "possible_values", "rule_index"]
 #: The rules that judge combinations of values; the others judge a name whatever it is, or calls.
@@ -93,13 +93,13 @@ _CONFIG_JSON_KEYS = {"attn": "attn_implementation"}
 
 
 @cache
-def json_honoured(key: str) -> SpecifierSet | None:
-    """The releases whose from_pretrained keeps a folder's config.json value of `key` (vocab.toml
+def json_honoured(key: str) -> str | None:
+    """The range of releases whose from_pretrained keeps a folder's config.json value of `key` (vocab.toml
     `config_json`: before 5.4 the loader replaces attn_implementation with its own keyword, so the
     model gets the default); None where every release keeps it."""
     name = _CONFIG_JSON_KEYS.get(key)
     entry = next((e for e in vocabulary().config_json if e.name == name), None)
-    return None if entry is None else SpecifierSet(entry.transformers)
+    return None if entry is None else entry.transformers
 
 
 @cache
@@ -114,8 +114,8 @@ def default_values(key: str, model_types: frozenset[str]) -> frozenset[TriggerVa
 
 
 @cache
-def _model_ranges() -> dict[str, SpecifierSet]:
-    return {m.name: SpecifierSet(m.transformers) for m in vocabulary().models}
+def _model_ranges() -> dict[str, str]:
+    return {m.name: m.transformers for m in vocabulary().models}
 
 
 @cache
@@ -127,4 +127,4 @@ def model_releases(model_types: frozenset[str]) -> frozenset[Version] | None:
     if not ranges:
         return None
     releases = (Version(v) for v in vocabulary().releases)
-    return frozenset(v for v in releases if any(spec.contains(v, prereleases=True) for spec in ranges))
+    return frozenset(v for v in releases if any(allows(spec, v) for spec in ranges))

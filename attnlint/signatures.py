@@ -16,7 +16,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from attnlint.facts import Call, ModelUse, Setting, Span
@@ -24,15 +23,12 @@ from attnlint.finding import FixPlan
 from attnlint.knowledge import call_tables, vocabulary
 from attnlint.knowledge.call_schema import RefusedKeywords, Signature
 from attnlint.knowledge.schema import FixSpec, Rule
+from attnlint.releases import allows
 
 __all__ = ["CallProblem", "binding_error", "call_problems", "first_binding", "refusals", "signature"]
 
 #: The loader names that share one row of the table (`_from_config` is from_config's worker).
 _CALLEES = {"_from_config": "from_config"}
-
-
-def _allows(spec: str, version: Version) -> bool:
-    return SpecifierSet(spec).contains(version, prereleases=True)
 
 
 def refusals(call: Call, model_types: frozenset[str], version: Version) -> list[tuple[str, RefusedKeywords]]:
@@ -41,7 +37,7 @@ def refusals(call: Call, model_types: frozenset[str], version: Version) -> list[
     callee = _CALLEES.get(call.callee, call.callee)
     found = []
     for row in call_tables().refused:
-        if row.call != callee or not _allows(row.transformers, version):
+        if row.call != callee or not allows(row.transformers, version):
             continue
         for keyword in call.keywords:
             to_config = callee == "from_pretrained" and _in_config(keyword, model_types, version)
@@ -55,7 +51,7 @@ def _in_config(keyword: str, model_types: frozenset[str], version: Version) -> b
     `keyword` as a field on `version`."""
     for entry in call_tables().config_fields:
         known = not model_types or set(entry.model_types) & model_types
-        if entry.keyword == keyword and known and _allows(entry.transformers, version):
+        if entry.keyword == keyword and known and allows(entry.transformers, version):
             return True
     return False
 
@@ -64,7 +60,7 @@ def _in_config(keyword: str, model_types: frozenset[str], version: Version) -> b
 def signature(name: str, version: Version) -> Signature | None:
     """The constructor of cache class `name` on `version` (None where the class does not exist)."""
     rows = call_tables().signatures
-    return next((s for s in rows if s.name == name and _allows(s.transformers, version)), None)
+    return next((s for s in rows if s.name == name and allows(s.transformers, version)), None)
 
 
 def binding_error(call: Call, version: Version) -> str:

@@ -14,14 +14,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from pathspec import GitIgnoreSpec
+from typing import TYPE_CHECKING
 
 from attnlint.source import FRAMEWORK_SUFFIXES
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 __all__ = ["CONFIG_NAMES", "DEFAULT_EXCLUDES", "Discovery", "MissingPathError", "discover"]
 
@@ -82,8 +83,8 @@ class _Excluder:
                 (self._folder_names if text.endswith("/") else self._names).add(name)
             elif text:
                 (anchored if "/" in name else bare).append(text)
-        self._anchored = GitIgnoreSpec.from_lines(anchored) if anchored else None
-        self._bare = GitIgnoreSpec.from_lines(bare) if bare else None
+        self._anchored = _compiled(anchored) if anchored else None
+        self._bare = _compiled(bare) if bare else None
 
     def excludes(self, path: Path, is_dir: bool, start: Path | None = None) -> bool:
         below = _relative(path, start or self.base)
@@ -119,13 +120,22 @@ def _relative(path: Path, base: Path) -> str:
     return "" if below == "." else below
 
 
+def _compiled(lines: Iterable[str]) -> GitIgnoreSpec:
+    """Patterns with git's semantics. pathspec is imported by the first exclude glob or `.gitignore`
+    a run meets, not by every start: the default excludes are plain names, and a one-file check
+    (a pre-commit hook) names its files."""
+    from pathspec import GitIgnoreSpec
+
+    return GitIgnoreSpec.from_lines(lines)
+
+
 def _read_gitignore(folder: Path) -> GitIgnoreSpec | None:
     """The compiled `.gitignore` of `folder`, `!` negation included; None when it has none."""
     try:
         lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    spec = GitIgnoreSpec.from_lines(lines)
+    spec = _compiled(lines)
     return spec if len(spec) else None
 
 
@@ -135,6 +145,8 @@ def _git_files(folder: Path) -> list[str] | None:
     git = shutil.which("git")
     if git is None:
         return None
+    import subprocess  # a folder to walk, not a named file, asks git
+
     try:
         done = subprocess.run(
             [git, "-C", str(folder), "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
@@ -152,6 +164,8 @@ def _git_files(folder: Path) -> list[str] | None:
 
 
 def _ignored_by_git(git: str, folder: Path) -> bool:
+    import subprocess
+
     try:
         done = subprocess.run(
             [git, "-C", str(folder), "check-ignore", "-q", "."], capture_output=True, check=False, timeout=60

@@ -22,6 +22,7 @@ from packaging.version import Version
 from attnlint.facts import Call, ModelUse, Setting, Target
 from attnlint.knowledge import vocabulary
 from attnlint.knowledge.schema import VocabEntry
+from attnlint.releases import known_releases
 from attnlint.signatures import first_binding
 
 __all__ = ["Floor", "implied_floor", "narrow"]
@@ -40,8 +41,7 @@ class Floor:
 @cache
 def _first_release(spec: str) -> Version | None:
     """The oldest known release `spec` allows; None when it allows the oldest known one (no floor)."""
-    releases = [Version(v) for v in vocabulary().releases]
-    allowed = [v for v in releases if SpecifierSet(spec).contains(v, prereleases=True)]
+    releases, allowed = known_releases(), known_releases(spec)
     if not allowed or allowed[0] == releases[0]:
         return None
     return allowed[0]
@@ -143,8 +143,8 @@ def narrow(target: Target, uses: Sequence[ModelUse]) -> Target:
     floor = implied_floor(uses)
     if floor is None:
         return target
-    allowed = [v for v in vocabulary().releases if target.transformers.contains(v, prereleases=True)]
-    kept = [v for v in allowed if Version(v) >= floor.version]
+    allowed = known_releases(str(target.transformers))
+    kept = [v for v in allowed if v >= floor.version]
     if not kept or len(kept) == len(allowed):
         return target
     reason = f"{target.reason}; the code uses {floor.what} (line {floor.row}), so transformers{floor.spec}"

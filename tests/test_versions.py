@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib.metadata
+import sys
 from pathlib import Path
 
 import pytest
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
@@ -197,10 +199,10 @@ def test_the_installed_releases_are_looked_up_once_per_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A tree of several projects without pins asks for the installed transformers and torch once:
-    each lookup scans the whole environment."""
+    each lookup lists the environment's folders."""
     asked: list[str] = []
-    lookup = importlib.metadata.version
-    monkeypatch.setattr(importlib.metadata, "version", lambda name: asked.append(name) or lookup(name))
+    read = versions._metadata_version
+    monkeypatch.setattr(versions, "_metadata_version", lambda info: asked.append(info.name) or read(info))
     versions._installed.cache_clear()
     try:
         for name in ("one", "two"):
@@ -208,7 +210,64 @@ def test_the_installed_releases_are_looked_up_once_per_run(
             resolve_target(tmp_path / name)
     finally:
         versions._installed.cache_clear()
-    assert sorted(asked) == ["torch", "transformers"]
+    assert sorted(name.partition("-")[0] for name in asked) == ["torch", "transformers"]
+
+
+@pytest.mark.parametrize("package", ["transformers", "torch", "libcst", "typing-extensions", "no-such-dist"])
+def test_the_installed_release_is_what_importlib_metadata_reads(package: str) -> None:
+    """The lookup lists `sys.path` itself (importlib.metadata and its email parser cost a start
+    tens of milliseconds) and must find what importlib.metadata finds."""
+    try:
+        expected: Version | None = Version(importlib.metadata.version(package))
+    except importlib.metadata.PackageNotFoundError:
+        expected = None
+    versions._installed.cache_clear()
+    try:
+        assert versions._installed(package) == expected
+    finally:
+        versions._installed.cache_clear()
+
+
+def test_the_first_distribution_along_the_path_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As for the import system: an earlier `sys.path` folder (a wheel's dist-info, or a develop
+    install's egg-info with PKG-INFO) hides a later one."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    (first / "Transformers-4.51.0.dist-info").mkdir(parents=True)
+    (first / "Transformers-4.51.0.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: Transformers\nVersion: 4.51.0\n\nVersion: 9.9 (the description)\n",
+        encoding="utf-8",
+    )
+    (second / "transformers.egg-info").mkdir(parents=True)
+    (second / "transformers.egg-info" / "PKG-INFO").write_text("Name: transformers\nVersion: 4.53.1\n")
+    for order, expected in (([first, second], "4.51.0"), ([second, first], "4.53.1")):
+        monkeypatch.setattr(sys, "path", [str(folder) for folder in order])
+        versions._installed.cache_clear()
+        try:
+            assert versions._installed("transformers") == Version(expected)
+            assert versions._installed("torch") is None
+        finally:
+            versions._installed.cache_clear()
+
+
+@pytest.mark.parametrize("line", [
+    "transformers==4.51.0", "transformers >= 4.50, < 4.53", "transformers", "Transformers~=4.51",
+    "transformers===4.51.0", "transformers==4.51.*", "transformers>=4.50,!=4.52.0,",
+    "transformers ==4.51.0\t",
+    "transformers[torch]==4.51", 'transformers==4.51; python_version>"3.8"', "transformers @ https://h/t.whl",
+    "transformers (>=4.50)", "transformers==4.51.0+cpu", "transformers>=4.50,,<5", "transformers>=4.5 0",
+    "transformers>=", "transformers~=4", "transformers= =4", "transformers==4.51.0 # note",
+])
+def test_a_requirement_line_reads_as_packaging_reads_it(line: str) -> None:
+    """Plain `name<clauses>` lines skip packaging's PEP 508 parser; every line must still give
+    the specifier (or the error) that parser gives."""
+    try:
+        expected: str | None = str(Requirement(line).specifier) or None
+    except InvalidRequirement:
+        with pytest.raises(VersionError, match="cannot read the requirement"):
+            versions._requirement(line, "requirements.txt", "transformers")
+        return
+    pin = versions._requirement(line, "requirements.txt", "transformers")
+    assert (str(pin.spec) if pin else None) == expected
 
 
 def test_target_from_specifier() -> None:

@@ -35,16 +35,18 @@ from attnlint.extract.pins import (
 from attnlint.facts import Target, TargetSource
 from attnlint.knowledge import vocabulary
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
 __all__ = ["VersionError", "has_pin_files", "resolve_target", "target_from_specifier"]
 
 _PACKAGES = ("transformers", "torch")
 _LOCKS = (("uv.lock", "package"), ("poetry.lock", "package"), ("pylock.toml", "packages"))
 _NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+#: A requirement that is a name and version clauses only (no extras, marker or URL): its specifier
+#: is read without packaging's PEP 508 parser, whose import compiles a dozen regexes.
+_CLAUSE = r"[<>=!~]=*\s*[^\s,;@\[\]()]+"
+_PLAIN_REQUIREMENT = re.compile(
+    rf"\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*({_CLAUSE}(?:\s*,\s*{_CLAUSE})*\s*,?)?\s*$"
+)
+_SEPARATORS = re.compile(r"[-_.]+")
 _COMMENT = re.compile(r"(^|\s)#.*$")
 _INCLUDE = re.compile(r"^(?:-r|-c|--requirement|--constraint)\s*=?\s*(\S+)")
 #: requirements files read at a project root (each with its `-r` / `-c` includes).
@@ -93,6 +95,10 @@ def _display(path: Path, root: Path) -> str:
 
 
 def _read_toml(path: Path, root: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):  # a project without TOML pin files never imports a parser
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -100,11 +106,8 @@ def _read_toml(path: Path, root: Path) -> dict[str, Any]:
 
 
 def _canonical(name: str) -> str:
-    """A distribution name as PEP 503 compares it. packaging's requirement parser and name helpers
-    (with its platform tags) are imported by the first pin file read, not by every start."""
-    from packaging.utils import canonicalize_name
-
-    return canonicalize_name(name)
+    """A distribution name as PEP 503 compares it: runs of `-`, `_` and `.` are one `-`, any case."""
+    return _SEPARATORS.sub("-", name).lower()
 
 
 def _requirement(text: str, file: str, package: str) -> _Pin | None:
@@ -112,7 +115,15 @@ def _requirement(text: str, file: str, package: str) -> _Pin | None:
     name = _NAME.match(text)
     if name is None or _canonical(name.group(1)) != package:
         return None
-    from packaging.requirements import InvalidRequirement, Requirement  # a line that names `package`
+    plain = _PLAIN_REQUIREMENT.match(text)
+    if plain is not None:
+        try:
+            spec = SpecifierSet(plain.group(1) or "")
+        except InvalidSpecifier:
+            pass  # packaging's parser says what is wrong with it
+        else:
+            return _Pin(spec, text.strip(), file) if str(spec) else None
+    from packaging.requirements import InvalidRequirement, Requirement  # extras, a marker or a URL
 
     try:
         parsed = Requirement(text)
@@ -274,13 +285,38 @@ def has_pin_files(folder: Path) -> bool:
 @cache
 def _installed(package: str) -> Version | None:
     """The installed release of `package`, looked up once per run (every project root of a tree
-    without pins asks, and each lookup scans the whole environment)."""
-    import importlib.metadata  # only a project without pins asks the environment
+    without pins asks, and each lookup lists the environment's folders).
 
-    try:
-        return Version(importlib.metadata.version(package))
-    except (importlib.metadata.PackageNotFoundError, InvalidVersion):
-        return None
+    As `importlib.metadata.version` finds it, without importing it (and the email parser it reads
+    metadata with): the first `*.dist-info` or `*.egg-info` of that name along `sys.path`, and the
+    `Version:` field of its metadata."""
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            stem, _, kind = name.rpartition(".")
+            if kind in ("dist-info", "egg-info") and _canonical(stem.partition("-")[0]) == package:
+                return _metadata_version(Path(folder or ".", name))
+    return None
+
+
+def _metadata_version(info: Path) -> Version | None:
+    """The `Version:` header of a distribution's metadata (METADATA, PKG-INFO, or an egg-info file)."""
+    for path in (info / "METADATA", info / "PKG-INFO", info):
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for line in text.partition("\n\n")[0].splitlines():
+            key, _, value = line.partition(":")
+            if key.strip().lower() == "version":
+                try:
+                    return Version(value.strip())
+                except InvalidVersion:
+                    return None
+    return None
 
 
 def _project_spec(root: Path, package: str) -> tuple[SpecifierSet, str, str, TargetSource] | None:

@@ -19,10 +19,9 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -33,6 +32,7 @@ from attnlint.knowledge.call_schema import CallTables
 from attnlint.knowledge.framework_table import Framework
 from attnlint.knowledge.schema import (
     ModelTables,
+    Ranged,
     Rule,
     RuleBase,
     RuntimeKnowledge,
@@ -70,6 +70,12 @@ class Knowledge:
     rules: tuple[Rule, ...]
     frameworks: tuple[Framework, ...]
     calls: CallTables
+    #: Every transformers range the records name -> the known releases it allows, as a bitmask
+    #: over `vocabulary.releases` (bit i: the i-th release); the torch ranges of rules likewise over
+    #: `vocabulary.torch_releases`. Worked out here once, so a check intersects integers instead of
+    #: asking packaging about each release (attnlint.releases).
+    release_masks: dict[str, int]
+    torch_masks: dict[str, int]
 
 
 def _knowledge_files(folder: Traversable) -> Iterator[Traversable]:
@@ -163,6 +169,31 @@ def _rules(base: RuleBase, repairs: Iterable[str]) -> tuple[Rule, ...]:
     return tuple(loaded)
 
 
+def _ranges(record: object) -> Iterator[tuple[str, str]]:
+    """("transformers" | "torch", specifier) for every range in a tree of records."""
+    if isinstance(record, (tuple, list)):
+        for item in record:
+            yield from _ranges(item)
+    elif isinstance(record, dict):
+        for item in record.values():
+            yield from _ranges(item)
+    elif is_dataclass(record) and not isinstance(record, type):
+        if isinstance(record, (Ranged, Rule)):
+            yield "transformers", record.transformers
+        if isinstance(record, Rule):
+            yield "torch", record.torch
+        for each in fields(record):
+            yield from _ranges(getattr(record, each.name))
+
+
+def release_mask(spec: str, releases: Iterable[str]) -> int:
+    """The releases of `releases` that `spec` allows (pre-releases included), as a bitmask."""
+    from packaging.specifiers import SpecifierSet
+
+    allowed = SpecifierSet(spec)
+    return sum(1 << i for i, release in enumerate(releases) if allowed.contains(release, prereleases=True))
+
+
 def compile_knowledge() -> Knowledge:
     """Read and validate every knowledge file with pydantic, and check that they agree."""
     base = _read("codes.toml", RuleBase)
@@ -180,15 +211,24 @@ def compile_knowledge() -> Knowledge:
     classes = [entry.name for entry in vocabulary.cache_classes]
     names = [signature.name for signature in calls.signatures]
     _unknown("knowledge/calls.toml [[signatures]]", "cache class(es)", names, classes)
+    rules = _rules(base, frozenset(repair.name for repair in runtime.repairs))
+    ranges = set(_ranges((vocabulary, rules, calls)))
+    known = {"transformers": vocabulary.releases, "torch": vocabulary.torch_releases}
+    masks = {
+        package: {spec: release_mask(spec, releases) for kind, spec in sorted(ranges) if kind == package}
+        for package, releases in known.items()
+    }
     return Knowledge(
         rule_base=base,
         model_tables=_read("models.toml", ModelTables),
         runtime=runtime,
         sources=sources,
         vocabulary=vocabulary,
-        rules=_rules(base, frozenset(repair.name for repair in runtime.repairs)),
+        rules=rules,
         frameworks=frameworks,
         calls=calls,
+        release_masks=masks["transformers"],
+        torch_masks=masks["torch"],
     )
 
 
@@ -208,6 +248,8 @@ def _store(folder: Path, path: Path, compiled: Knowledge) -> None:
     alone. Entries of other keys are kept for a while because several attnlint installs (a
     virtual environment per project, a checkout per branch) share one cache folder and would
     otherwise delete each other's entry on every start."""
+    import tempfile  # a start that reads its stored entry writes nothing
+
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".knowledge-", suffix=".tmp")

@@ -18,7 +18,6 @@ from typing import Any, ClassVar, Literal, get_args
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from attnlint.knowledge.links import rule_url
-from attnlint.probe.cases import Mode as ProbeMode
 
 Severity = Literal["error", "warning", "info"]
 Category = Literal["file", "crash", "wrong-output", "performance"]
@@ -37,6 +36,12 @@ TriggerValue = str | bool
 #: set on a built model's config (`model.config.x = ...`); `call`, the forward/generate call or its
 #: generation config.
 Stage = Literal["load", "config", "model", "call"]
+#: What a probe case runs (attnlint/probe/cases.py names it `Mode`): defined here, with the other
+#: names of the rule data, so that reading the rule base never imports the probe.
+ProbeMode = Literal[
+    "generate", "no-cache", "attentions", "load-attentions", "config-attentions", "model-attentions",
+    "load-cache", "kernel",
+]
 
 _CODE = re.compile(r"^ATN\d{3}$")
 

@@ -10,13 +10,10 @@ import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
+from attnlint.knowledge.schema import ProbeMode as Mode
 from attnlint.probe.options import DEFAULT_MODELS
 
 Form = Literal["kwarg", "config", "folder"]
-Mode = Literal[
-    "generate", "no-cache", "attentions", "load-attentions", "config-attentions", "model-attentions",
-    "load-cache", "kernel",
-]
 Status = Literal["OK", "FAIL", "MISMATCH", "SKIP"]
 Override = tuple[str, str | int | float | bool | None]
 

@@ -2,7 +2,7 @@
 
 Every command renders here, in every format: `check` its findings, `fix` (and `check --fix`) the
 findings that remain with a `FixSummary`. Adding a format means adding a module and one entry to
-`_renderers`; nothing else names the formats.
+`_renderer`; nothing else names the formats.
 """
 
 from __future__ import annotations
@@ -35,16 +35,25 @@ def render(
     """The report in the chosen format, as one string ready to write to stdout. The renderers (and
     the diagnostic model) are imported here, so that reading `FORMATS` to build the command line
     costs nothing. `colour` paints the human formats (the caller decides: a terminal, no NO_COLOR)."""
-    return _renderers(colour)[output_format](diagnostics, unsafe_fixes, summary)
+    return _renderer(output_format, colour)(diagnostics, unsafe_fixes, summary)
 
 
-def _renderers(colour: bool = False) -> dict[str, Renderer]:
-    """The registry of formats: one entry per format module (`text` and `concise` are one format
-    under ruff's two names; `full` shows a fix run's summary as `text` does)."""
-    from attnlint.report.full import render_full
-    from attnlint.report.github import render_github
-    from attnlint.report.json import render_json
-    from attnlint.report.sarif import render_sarif
+def _renderer(output_format: OutputFormat, colour: bool = False) -> Renderer:
+    """The registry of formats: one branch per format module (`text` and `concise` are one format
+    under ruff's two names; `full` shows a fix run's summary as `text` does). Only the chosen
+    format's module is imported (the full format's diff machinery is not a plain check's)."""
+    if output_format == "json":
+        from attnlint.report.json import render_json
+
+        return lambda diagnostics, _unsafe, _summary: render_json(diagnostics)
+    if output_format == "github":
+        from attnlint.report.github import render_github
+
+        return lambda diagnostics, _unsafe, _summary: render_github(diagnostics)
+    if output_format == "sarif":
+        from attnlint.report.sarif import render_sarif
+
+        return lambda diagnostics, _unsafe, _summary: render_sarif(diagnostics)
     from attnlint.report.style import Style
     from attnlint.report.text import render_text
 
@@ -53,14 +62,11 @@ def _renderers(colour: bool = False) -> dict[str, Renderer]:
     def text(diagnostics: Sequence[Diagnostic], unsafe: bool, summary: FixSummary | None) -> str:
         return render_text(diagnostics, unsafe, summary, style)
 
+    if output_format in ("text", "concise"):
+        return text
+    from attnlint.report.full import render_full
+
     def full(diagnostics: Sequence[Diagnostic], unsafe: bool, summary: FixSummary | None) -> str:
         return text(diagnostics, unsafe, summary) if summary else render_full(diagnostics, unsafe, style)
 
-    return {
-        "text": text,
-        "concise": text,
-        "full": full,
-        "json": lambda diagnostics, _unsafe, _summary: render_json(diagnostics),
-        "github": lambda diagnostics, _unsafe, _summary: render_github(diagnostics),
-        "sarif": lambda diagnostics, _unsafe, _summary: render_sarif(diagnostics),
-    }
+    return full
