@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from functools import cache
 
 from attnlint.extract.context import FORWARDING_KEYWORDS
-from attnlint.extract.frameworks import mentions_framework
 from attnlint.extract.models import spellings
 from attnlint.knowledge import call_tables, configuration_rules, vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
@@ -252,5 +251,7 @@ def worth_parsing(path: str, data: bytes) -> bool:
     not in the rules' words, so it is parsed whenever it names a model the way those frameworks do;
     the YAML files of other tools (CI workflows, docker-compose) are skipped."""
     if is_framework_file(path):
+        from attnlint.extract.frameworks import mentions_framework  # PyYAML's tables: YAML runs only
+
         return mentions_framework(data)
     return may_trigger(data)

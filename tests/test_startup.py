@@ -28,9 +28,19 @@ from attnlint.settings import Settings, SettingsError, load_settings
 REPO = Path(__file__).resolve().parent.parent
 #: Modules a check must not import unless it needs them (see the module docstring).
 HEAVY = (
-    "pydantic", "pydantic_core", "libcst", "torch", "transformers", "yaml", "attnlint.probe.command",
-    "attnlint.probe.runner", "attnlint.probe.worker", "attnlint.runtime", "attnlint.fix", "attnlint.edits",
+    "pydantic", "pydantic_core", "libcst", "torch", "transformers", "yaml", "attnlint.probe.cases",
+    "attnlint.probe.command", "attnlint.probe.runner", "attnlint.probe.worker", "attnlint.runtime",
+    "attnlint.fix", "attnlint.edits", "multiprocessing", "importlib.metadata", "email", "pathspec",
+    "tempfile", "packaging.requirements", "packaging.tags",
 )
+#: What a warm check must not import besides: the checker. A file with findings in the result cache
+#: is reported from there; one that never passed the prefilter has no entry and meets it again.
+WARM_HEAVY = (
+    *HEAVY, "attnlint.engine", "attnlint.evaluate", "attnlint.extract.python", "attnlint.extract.configs",
+    "attnlint.extract.frameworks", "attnlint.parallel", "attnlint.report.full",
+)
+#: ... and when every file named has an entry, not even the prefilter and the extractor's values.
+CACHED_HEAVY = (*WARM_HEAVY, "attnlint.prefilter", "attnlint.extract.values", "attnlint.extract.context")
 CLEAN = "import os\n\nprint(os.getcwd())\n"
 SEED = (
     "from transformers import Llama4ForCausalLM\n"
@@ -82,6 +92,27 @@ def test_a_check_imports_nothing_heavy_it_does_not_need(fresh_cache: Path, tmp_p
     assert _check(tmp_path, "--version", heavy=VERSION_HEAVY) == (0, [])
     code, heavy = _check(tmp_path, "check", "--no-cache", "--transformers-version", "==4.51.0", "seed.py")
     assert code == 1 and "libcst" in heavy and not {"pydantic", "torch", "transformers"} & set(heavy)
+
+
+def test_a_pinned_project_is_checked_without_packaging_parsers(fresh_cache: Path, tmp_path: Path) -> None:
+    """A requirements file of plain `name<clauses>` lines and an installed torch: the target is read
+    without packaging's PEP 508 parser and without importlib.metadata."""
+    (tmp_path / "requirements.txt").write_text("numpy>=1.26\ntransformers>=4.53\n", encoding="utf-8")
+    (tmp_path / "clean.py").write_text(CLEAN, encoding="utf-8")
+    _check(tmp_path, "check", "--no-cache", "clean.py")  # compiles the rule base
+    assert _check(tmp_path, "check", "--no-cache", "clean.py") == (0, [])
+
+
+def test_a_warm_check_imports_no_checker(fresh_cache: Path, tmp_path: Path) -> None:
+    """Files whose findings are in the result cache are reported from it: a warm run (a pre-commit
+    hook on unchanged files) imports neither the extractors nor the evaluator, nor the prefilter."""
+    for name, text in {"clean.py": CLEAN, "seed.py": SEED}.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    spec = ("--transformers-version", "==4.51.0")
+    cold = _check(tmp_path, "check", *spec, "seed.py", "clean.py", heavy=WARM_HEAVY)
+    assert cold[0] == 1 and "attnlint.engine" in cold[1]
+    assert _check(tmp_path, "check", *spec, "seed.py", "clean.py", heavy=WARM_HEAVY) == (1, [])
+    assert _check(tmp_path, "check", *spec, "seed.py", heavy=CACHED_HEAVY) == (1, [])
 
 
 def test_a_settings_table_is_validated_once(fresh_cache: Path, tmp_path: Path) -> None:
