@@ -9,10 +9,12 @@ from, so no output can depend on (or change) what the fixer and the guard work w
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attnlint.facts import Location
-from attnlint.knowledge.schema import Applicability, Severity
+
+if TYPE_CHECKING:
+    from attnlint.knowledge.schema import Applicability, Severity
 
 __all__ = ["Diagnostic", "Edit", "Fix", "Location"]
 

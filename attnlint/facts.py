@@ -8,11 +8,12 @@ so diagnostics point at the right characters and fixes know what to rewrite.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from packaging.specifiers import SpecifierSet
 
-from attnlint.knowledge.schema import Stage, TriggerValue
+if TYPE_CHECKING:
+    from attnlint.knowledge.schema import Stage, TriggerValue
 
 #: How a value reached the model: a keyword argument, an entry of a dict that is spread or passed
 #: as `model_kwargs`, an attribute assignment, a cache object, a JSON or YAML key, the live model, or

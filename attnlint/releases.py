@@ -3,9 +3,10 @@
 `candidate_versions` is what every rule, fix and report is judged on: the releases in the
 vocabulary that the target (and a rule's or fix's own range) allows. A range is a bitmask over the
 known releases (bit i: the i-th release of vocab.toml): those of the rule base were worked out when
-it was compiled (`Knowledge.release_masks`), a target's once per run, so judging a use intersects
-integers. `allows` answers for one release the way `SpecifierSet.contains` does. `beyond_knowledge`
-tells a run whose target allows none of them, but a newer one, that nothing was checked.
+it was compiled (`knowledge.compiled.ReleaseTable`, read without the rule records), a target's once
+per run, so judging a use intersects integers. `allows` answers for one release the way
+`SpecifierSet.contains` does. `beyond_knowledge` tells a run whose target allows none of them, but a
+newer one, that nothing was checked.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from attnlint.facts import Target
-from attnlint.knowledge import vocabulary
-from attnlint.knowledge.compiled import knowledge, release_mask
+from attnlint.knowledge.compiled import release_mask, release_table
 
 __all__ = [
     "allows", "beyond_knowledge", "candidate_versions", "known_releases", "overlap", "torch_overlap",
@@ -28,7 +28,7 @@ __all__ = [
 
 @cache
 def _releases() -> tuple[Version, ...]:
-    return tuple(Version(v) for v in vocabulary().releases)
+    return tuple(Version(v) for v in release_table().transformers)
 
 
 @cache
@@ -39,14 +39,16 @@ def _positions() -> dict[Version, int]:
 @cache
 def _mask(spec: str) -> int:
     """The known releases `spec` allows: the compiled rule base's answer, else packaging's."""
-    known = knowledge().release_masks.get(spec)
-    return release_mask(spec, vocabulary().releases) if known is None else known
+    table = release_table()
+    known = table.transformers_masks.get(spec)
+    return release_mask(spec, table.transformers) if known is None else known
 
 
 @cache
 def _torch_mask(spec: str) -> int:
-    known = knowledge().torch_masks.get(spec)
-    return release_mask(spec, vocabulary().torch_releases) if known is None else known
+    table = release_table()
+    known = table.torch_masks.get(spec)
+    return release_mask(spec, table.torch) if known is None else known
 
 
 def allows(spec: str, version: Version) -> bool:

@@ -78,8 +78,9 @@ def test_keyword_aliases_come_from_data(keyword: str, fact: str) -> None:
 
 def _forget_loaded_knowledge() -> None:
     """Drop every per-process copy of the rule base, so the next call loads it again."""
-    loaders = (compiled.knowledge, compiled.rule_base_hash, knowledge.repair_names, knowledge.keyword_facts,
-               knowledge.cache_class_values, knowledge.configuration_rules, knowledge.rule_by_code, hot_words)
+    loaders = (compiled.knowledge, compiled.release_table, compiled.rule_base_hash, knowledge.repair_names,
+               knowledge.keyword_facts, knowledge.cache_class_values, knowledge.configuration_rules,
+               knowledge.rule_by_code, hot_words)
     for loader in loaders:
         loader.cache_clear()
 

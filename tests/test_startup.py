@@ -39,8 +39,12 @@ WARM_HEAVY = (
     *HEAVY, "attnlint.engine", "attnlint.evaluate", "attnlint.extract.python", "attnlint.extract.configs",
     "attnlint.extract.frameworks", "attnlint.parallel", "attnlint.report.full",
 )
-#: ... and when every file named has an entry, not even the prefilter and the extractor's values.
-CACHED_HEAVY = (*WARM_HEAVY, "attnlint.prefilter", "attnlint.extract.values", "attnlint.extract.context")
+#: ... and when every file named has an entry, not even the prefilter, the extractor's values or the
+#: rule base's records (the known releases, for the notice of a too new target, are read alone).
+CACHED_HEAVY = (
+    *WARM_HEAVY, "attnlint.prefilter", "attnlint.extract.values", "attnlint.extract.context",
+    "attnlint.knowledge.schema", "attnlint.knowledge.call_schema", "attnlint.knowledge.framework_table",
+)
 CLEAN = "import os\n\nprint(os.getcwd())\n"
 SEED = (
     "from transformers import Llama4ForCausalLM\n"
@@ -67,9 +71,11 @@ def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     folder = tmp_path / "user-cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
     compiled.knowledge.cache_clear()
+    compiled.release_table.cache_clear()
     yield folder / "attnlint"
     monkeypatch.undo()
     compiled.knowledge.cache_clear()
+    compiled.release_table.cache_clear()
 
 
 def _check(folder: Path, *args: str, heavy: tuple[str, ...] = HEAVY) -> tuple[int, list[str]]:
@@ -139,7 +145,9 @@ def test_the_compiled_form_is_what_validation_gives(fresh_cache: Path) -> None:
     compiled.knowledge.cache_clear()
     read_back = knowledge()
     assert read_back == validated and read_back is not validated
-    assert pickle.loads(stored.read_bytes()) == validated
+    with stored.open("rb") as entry:  # the release table, readable alone, then the records
+        assert pickle.load(entry) == validated.releases and pickle.load(entry) == validated
+    assert compiled.release_table() == validated.releases
     assert knowledge_package.rules() == validated.rules and frameworks() == validated.frameworks
 
 
@@ -148,7 +156,7 @@ def test_a_broken_entry_is_compiled_again(fresh_cache: Path) -> None:
     entry = fresh_cache / f"knowledge-{compiled.knowledge_key()}.pickle"
     entry.write_bytes(b"not a pickle")
     assert knowledge() == compile_knowledge()
-    assert isinstance(pickle.loads(entry.read_bytes()), Knowledge)
+    assert isinstance(compiled._load(entry), Knowledge)
 
 
 def test_other_installs_keep_their_entries_for_a_week(fresh_cache: Path) -> None:

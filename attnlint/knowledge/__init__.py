@@ -10,18 +10,21 @@ a packaging bug, so it raises `KnowledgeError` with the file name.
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
-from attnlint.knowledge.call_schema import CallTables
 from attnlint.knowledge.compiled import KnowledgeError, knowledge
 from attnlint.knowledge.links import rule_anchor, rule_url
-from attnlint.knowledge.schema import (
-    ModelTables,
-    Rule,
-    RuleBase,
-    RuntimeKnowledge,
-    SourceNames,
-    Vocabulary,
-)
+
+if TYPE_CHECKING:  # the record classes are imported by reading the rule base, not by this package
+    from attnlint.knowledge.call_schema import CallTables
+    from attnlint.knowledge.schema import (
+        ModelTables,
+        Rule,
+        RuleBase,
+        RuntimeKnowledge,
+        SourceNames,
+        Vocabulary,
+    )
 
 __all__ = [
     "KnowledgeError", "cache_class_values", "call_tables", "configuration_rules", "keyword_facts",

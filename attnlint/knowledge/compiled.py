@@ -26,23 +26,23 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from attnlint.knowledge.call_schema import CallTables
-from attnlint.knowledge.framework_table import Framework
-from attnlint.knowledge.schema import (
-    ModelTables,
-    Ranged,
-    Rule,
-    RuleBase,
-    RuntimeKnowledge,
-    SourceNames,
-    Vocabulary,
-)
+if TYPE_CHECKING:  # the record classes: imported by the compile, and by unpickling the records
+    from attnlint.knowledge.call_schema import CallTables
+    from attnlint.knowledge.framework_table import Framework
+    from attnlint.knowledge.schema import (
+        ModelTables,
+        Rule,
+        RuleBase,
+        RuntimeKnowledge,
+        SourceNames,
+        Vocabulary,
+    )
 
 __all__ = [
-    "Knowledge", "KnowledgeError", "cache_folder", "compile_knowledge", "knowledge", "knowledge_key",
-    "rule_base_hash", "validated",
+    "Knowledge", "KnowledgeError", "ReleaseTable", "cache_folder", "compile_knowledge", "knowledge",
+    "knowledge_key", "release_mask", "release_table", "rule_base_hash", "validated",
 ]
 
 _Record = TypeVar("_Record")
@@ -59,6 +59,20 @@ class KnowledgeError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class ReleaseTable:
+    """The known transformers and torch releases, and every range the records name as a bitmask
+    over them (bit i: the i-th release), worked out once here so that a check intersects integers
+    instead of asking packaging about each release (attnlint.releases). The compiled form holds it
+    ahead of the records, so a run that needs only it (a warm run's notice about a target newer
+    than every known release) reads it without importing a record class."""
+
+    transformers: tuple[str, ...]
+    torch: tuple[str, ...]
+    transformers_masks: dict[str, int]
+    torch_masks: dict[str, int]
+
+
+@dataclass(frozen=True)
 class Knowledge:
     """Every knowledge file, validated: what the checker, the fixer and the guard read."""
 
@@ -70,12 +84,7 @@ class Knowledge:
     rules: tuple[Rule, ...]
     frameworks: tuple[Framework, ...]
     calls: CallTables
-    #: Every transformers range the records name -> the known releases it allows, as a bitmask
-    #: over `vocabulary.releases` (bit i: the i-th release); the torch ranges of rules likewise over
-    #: `vocabulary.torch_releases`. Worked out here once, so a check intersects integers instead of
-    #: asking packaging about each release (attnlint.releases).
-    release_masks: dict[str, int]
-    torch_masks: dict[str, int]
+    releases: ReleaseTable
 
 
 def _knowledge_files(folder: Traversable) -> Iterator[Traversable]:
@@ -149,6 +158,8 @@ def _unknown(where: str, what: str, names: Iterable[str], known: Iterable[str]) 
 
 def _rules(base: RuleBase, repairs: Iterable[str]) -> tuple[Rule, ...]:
     """Every rule file, in code order, each in its category's code range with known triggers."""
+    from attnlint.knowledge.schema import Rule
+
     loaded: list[Rule] = []
     for entry in sorted((resources.files("attnlint.knowledge") / "rules").iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".toml"):
@@ -171,6 +182,8 @@ def _rules(base: RuleBase, repairs: Iterable[str]) -> tuple[Rule, ...]:
 
 def _ranges(record: object) -> Iterator[tuple[str, str]]:
     """("transformers" | "torch", specifier) for every range in a tree of records."""
+    from attnlint.knowledge.schema import Ranged, Rule
+
     if isinstance(record, (tuple, list)):
         for item in record:
             yield from _ranges(item)
@@ -196,6 +209,10 @@ def release_mask(spec: str, releases: Iterable[str]) -> int:
 
 def compile_knowledge() -> Knowledge:
     """Read and validate every knowledge file with pydantic, and check that they agree."""
+    from attnlint.knowledge.call_schema import CallTables
+    from attnlint.knowledge.framework_table import Framework
+    from attnlint.knowledge.schema import ModelTables, RuleBase, RuntimeKnowledge, SourceNames, Vocabulary
+
     base = _read("codes.toml", RuleBase)
     runtime = _read("runtime.toml", RuntimeKnowledge)
     sources = _read("sources.toml", SourceNames)
@@ -215,9 +232,12 @@ def compile_knowledge() -> Knowledge:
     ranges = set(_ranges((vocabulary, rules, calls)))
     known = {"transformers": vocabulary.releases, "torch": vocabulary.torch_releases}
     masks = {
-        package: {spec: release_mask(spec, releases) for kind, spec in sorted(ranges) if kind == package}
-        for package, releases in known.items()
+        package: {spec: release_mask(spec, names) for kind, spec in sorted(ranges) if kind == package}
+        for package, names in known.items()
     }
+    releases = ReleaseTable(
+        vocabulary.releases, vocabulary.torch_releases, masks["transformers"], masks["torch"]
+    )
     return Knowledge(
         rule_base=base,
         model_tables=_read("models.toml", ModelTables),
@@ -227,19 +247,22 @@ def compile_knowledge() -> Knowledge:
         rules=rules,
         frameworks=frameworks,
         calls=calls,
-        release_masks=masks["transformers"],
-        torch_masks=masks["torch"],
+        releases=releases,
     )
 
 
-def _load(path: Path) -> Knowledge | None:
-    """The compiled rule base stored at `path`, or None (missing, unreadable, or not one)."""
+def _load(path: Path, records: bool = True) -> Knowledge | ReleaseTable | None:
+    """The compiled rule base stored at `path` (its release table alone when not `records`), or
+    None (missing, unreadable, or not one)."""
     try:
         with path.open("rb") as stored:
-            loaded = pickle.load(stored)
+            table = pickle.load(stored)
+            loaded = pickle.load(stored) if records else table
     except Exception:  # any broken entry (truncated, written by other classes) is a miss
         return None
-    return loaded if isinstance(loaded, Knowledge) else None
+    if not isinstance(table, ReleaseTable):
+        return None
+    return loaded if isinstance(loaded, (Knowledge, ReleaseTable)) else None
 
 
 def _store(folder: Path, path: Path, compiled: Knowledge) -> None:
@@ -254,7 +277,8 @@ def _store(folder: Path, path: Path, compiled: Knowledge) -> None:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".knowledge-", suffix=".tmp")
         try:
-            with os.fdopen(handle, "wb") as out:
+            with os.fdopen(handle, "wb") as out:  # the table first: it reads without the records
+                pickle.dump(compiled.releases, out, protocol=pickle.HIGHEST_PROTOCOL)
                 pickle.dump(compiled, out, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, path)
         finally:
@@ -267,14 +291,25 @@ def _store(folder: Path, path: Path, compiled: Knowledge) -> None:
         return
 
 
+def _entry() -> Path:
+    return cache_folder() / f"knowledge-{knowledge_key()}.pickle"
+
+
 @cache
 def knowledge() -> Knowledge:
     """The validated rule base: the stored compiled form when its key matches, else compiled now."""
-    folder = cache_folder()
-    path = folder / f"knowledge-{knowledge_key()}.pickle"
+    path = _entry()
     stored = _load(path)
-    if stored is not None:
+    if isinstance(stored, Knowledge):
         return stored
     compiled = compile_knowledge()
-    _store(folder, path, compiled)
+    _store(path.parent, path, compiled)
     return compiled
+
+
+@cache
+def release_table() -> ReleaseTable:
+    """The known releases and the rule base's ranges as masks: read alone from the stored compiled
+    form (no record class is imported), else the rule base's (compiled now when it is not stored)."""
+    stored = _load(_entry(), records=False)
+    return stored if isinstance(stored, ReleaseTable) else knowledge().releases
