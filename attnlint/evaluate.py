@@ -9,7 +9,6 @@ matched both as the literal "default" and as the release's real default, so a ru
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import re
 from collections.abc import Iterable, Sequence
@@ -235,6 +234,8 @@ def _describe(setting: Setting, unset: str) -> str:
 
 def _suggestion(kind: str, value: str, versions: Sequence[Version]) -> str:
     names = set.intersection(*(set(valid_names(kind, v)) for v in versions)) - {"<kernels-hub>"}
+    import difflib  # only a misspelt name asks for a suggestion
+
     close = difflib.get_close_matches(value, sorted(names), n=1, cutoff=0.6)
     return close[0] if close else ""
 
