@@ -6,6 +6,7 @@ Not a test: run it by hand and read the numbers (the ratios to ruff come last).
     python benchmarks/startup.py --runs 5 --save NAME # also write benchmarks/results/startup-NAME.json
     python benchmarks/startup.py --source DIR         # measure another checkout (e.g. an older commit)
     python benchmarks/startup.py --importtime         # also the slowest imports of a one-file check
+    python benchmarks/startup.py --baseline DIR       # and another checkout's commands, same rounds
 
 Commands, each a fresh process, medians of wall and CPU (user + system) time over rounds whose
 order alternates, with each command's peak RSS:
@@ -93,11 +94,17 @@ def imported_from(source: Path) -> Path:
     return package
 
 
-def measure(source: Path, runs: int) -> dict[str, dict[str, float]]:
-    """Median wall and CPU milliseconds and peak RSS of every command over `runs` rounds."""
+def measure(source: Path, runs: int, baseline: Path | None = None) -> dict[str, dict[str, float]]:
+    """Median wall and CPU milliseconds and peak RSS of every command over `runs` rounds; with a
+    `baseline` checkout, its attnlint commands too (`baseline_...`), in the same alternating rounds,
+    so that a shared machine's changing load weighs on both alike."""
     imported_from(source)
-    with tempfile.TemporaryDirectory() as cache_home:
+    with tempfile.TemporaryDirectory() as cache_home, tempfile.TemporaryDirectory() as baseline_home:
         table = commands(source, Path(cache_home))
+        if baseline is not None:
+            imported_from(baseline)
+            theirs = commands(baseline, Path(baseline_home))
+            table |= {f"baseline_{name}": theirs[name] for name in theirs if name.startswith("attnlint_")}
         for command, env in table.values():  # warm-up: bytecode, compiled rule base, result cache
             run(command, EXAMPLES, env)
         taken: dict[str, list[Sample]] = {name: [] for name in table}
@@ -140,10 +147,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15, help="alternating rounds (median reported)")
     parser.add_argument("--source", type=Path, default=REPO, help="the checkout whose attnlint runs")
     parser.add_argument("--importtime", action="store_true", help="print the slowest imports too")
+    parser.add_argument("--baseline", type=Path, help="another checkout measured in the same rounds")
     parser.add_argument("--save", metavar="NAME", help="write benchmarks/results/startup-NAME.json")
     args = parser.parse_args()
     source = args.source.resolve()
-    figures = measure(source, args.runs)
+    baseline = args.baseline.resolve() if args.baseline else None
+    figures = measure(source, args.runs, baseline)
     print(f"start-up of {source} (median of {args.runs} rounds; first start: of {max(1, args.runs // 3)})")
     for name, row in figures.items():
         wall, cpu, rss = row["wall_ms"], row["cpu_ms"], row["rss_mib"]
@@ -157,11 +166,17 @@ def main() -> int:
     for what in ("version", "clean_file", "finding_file"):
         ratio = figures[f"attnlint_{what}"]["wall_ms"] / figures[f"ruff_{what}"]["wall_ms"]
         print(f"  {what:28} {ratio:6.1f} x")
+    if baseline is not None:
+        print(f"against {baseline} (same rounds, CPU):")
+        for name in (name for name in figures if name.startswith("baseline_")):
+            mine = figures[name.removeprefix("baseline_")]["cpu_ms"]
+            print(f"  {name.removeprefix('baseline_'):28} {mine / figures[name]['cpu_ms']:6.2f} x")
     if args.save:
         out = REPO / "benchmarks" / "results" / f"startup-{args.save}.json"
         record = {
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "source": str(source),
+            "baseline": str(baseline) if baseline else None,
             "runs": args.runs,
             "cpus": os.cpu_count(),
             "load_average": os.getloadavg(),

@@ -29,16 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:  # the record classes: imported by the compile, and by unpickling the records
-    from attnlint.knowledge.call_schema import CallTables
-    from attnlint.knowledge.framework_table import Framework
-    from attnlint.knowledge.schema import (
-        ModelTables,
-        Rule,
-        RuleBase,
-        RuntimeKnowledge,
-        SourceNames,
-        Vocabulary,
-    )
+    from attnlint.knowledge import call_schema, framework_table, schema
 
 __all__ = [
     "Knowledge", "KnowledgeError", "ReleaseTable", "cache_folder", "compile_knowledge", "knowledge",
@@ -76,14 +67,14 @@ class ReleaseTable:
 class Knowledge:
     """Every knowledge file, validated: what the checker, the fixer and the guard read."""
 
-    rule_base: RuleBase
-    model_tables: ModelTables
-    runtime: RuntimeKnowledge
-    sources: SourceNames
-    vocabulary: Vocabulary
-    rules: tuple[Rule, ...]
-    frameworks: tuple[Framework, ...]
-    calls: CallTables
+    rule_base: schema.RuleBase
+    model_tables: schema.ModelTables
+    runtime: schema.RuntimeKnowledge
+    sources: schema.SourceNames
+    vocabulary: schema.Vocabulary
+    rules: tuple[schema.Rule, ...]
+    frameworks: tuple[framework_table.Framework, ...]
+    calls: call_schema.CallTables
     releases: ReleaseTable
 
 
@@ -156,7 +147,7 @@ def _unknown(where: str, what: str, names: Iterable[str], known: Iterable[str]) 
         raise KnowledgeError(f"{where}: unknown {what} {missing}; known: {sorted(known)}")
 
 
-def _rules(base: RuleBase, repairs: Iterable[str]) -> tuple[Rule, ...]:
+def _rules(base: schema.RuleBase, repairs: Iterable[str]) -> tuple[schema.Rule, ...]:
     """Every rule file, in code order, each in its category's code range with known triggers."""
     from attnlint.knowledge.schema import Rule
 
