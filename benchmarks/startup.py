@@ -156,7 +156,7 @@ def main() -> int:
     print(f"start-up of {source} (median of {args.runs} rounds; first start: of {max(1, args.runs // 3)})")
     for name, row in figures.items():
         wall, cpu, rss = row["wall_ms"], row["cpu_ms"], row["rss_mib"]
-        print(f"  {name:28} {wall:7.0f} ms wall {cpu:7.0f} ms CPU {rss:6.0f} MiB")
+        print(f"  {name:36} {wall:7.0f} ms wall {cpu:7.0f} ms CPU {rss:6.0f} MiB")
     imports = slowest_imports(source, 25) if args.importtime else []
     if imports:
         print("slowest imports of the finding file's check (cumulative, us; -X importtime):")
