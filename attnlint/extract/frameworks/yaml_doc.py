@@ -68,13 +68,14 @@ class YamlMapping:
         return _span(self.path, self.node)
 
     def _node(self, dotted: str) -> Any:
-        node: Any = self.node
-        for part in dotted.split("."):
+        """The node at a dotted key: the first part from this mapping's members, read once when it
+        was made (a config is asked for a dozen keys), the deeper parts from the nested mappings."""
+        first, *deeper = dotted.split(".")
+        node: Any = self.members.get(first)
+        for part in deeper:
             if type(node).__name__ != "MappingNode":
                 return None
             node = YamlMapping(node, self.path).members.get(part)
-            if node is None:
-                return None
         return node
 
     def scalar(self, dotted: str) -> Scalar | None:
