@@ -133,8 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-cache", action="store_true", help="check every file afresh, without .attnlint_cache/"
     )
     check.add_argument(
-        "--jobs", type=_jobs, default=1, metavar="N",
-        help="processes that judge a large tree (default 1: this one only; 0: one per available CPU)",
+        "--jobs", type=_jobs, default=None, metavar="N",
+        help="processes that judge a large tree (default: one per CPU that the load average leaves idle; "
+        "0: one per available CPU; 1: this one only)",
     )
     _add_unsafe_fixes(check, "also apply (or show) unsafe fixes")
     check.add_argument("--diff", action="store_true", help="print the fixes as a diff instead of writing")
@@ -241,7 +242,7 @@ def _run_check(args: argparse.Namespace) -> int:
         force_exclude=args.force_exclude,
         cache=not args.no_cache,
         progress=progress,
-        jobs=args.jobs or _cpus(),
+        jobs=_processes(args.jobs),
     )
     progress.clear()
     if not result.files_checked:
@@ -262,10 +263,13 @@ def _run_check(args: argparse.Namespace) -> int:
     return 1 if result.diagnostics and not args.exit_zero else 0
 
 
-def _cpus() -> int:
-    from attnlint.parallel import available_cpus
+def _processes(jobs: int | None) -> int:
+    """`--jobs` as a number of processes: None (not given) one per idle CPU, 0 one per CPU."""
+    from attnlint.parallel import available_cpus, idle_cpus
 
-    return available_cpus()
+    if jobs is None:
+        return idle_cpus()
+    return jobs or available_cpus()
 
 
 def _run_probe(args: argparse.Namespace) -> int:

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from attnlint.engine import CheckContext, Unit, check_unit
 from attnlint.finding import Finding
 
-__all__ = ["PARALLEL_BYTES", "Job", "available_cpus", "judged"]
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult, Pool
+
+__all__ = ["PARALLEL_BYTES", "Job", "Judge", "available_cpus", "idle_cpus"]
 
 #: Source bytes to judge below which one process is faster than starting workers (measured on the
 #: benchmark trees: a fork and its first unit cost tens of milliseconds).
@@ -46,31 +50,64 @@ def available_cpus() -> int:
     return os.cpu_count() or 1
 
 
+def idle_cpus() -> int:
+    """The CPUs no other process keeps busy: the available ones less the load average of the last
+    minute, at least one. Workers pay only on idle cores: on the project's two cores, one worker per
+    CPU took 0.59-0.65 of one process's wall time on unsloth and trl + axolotl when idle (the
+    issue's run of 20:17, 2026-11-30) and 0.83-1.18 under a load of 4-5 (README, Benchmarks)."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average (Windows): assume the CPUs are free
+        load = 0.0
+    return max(1, min(available_cpus(), round(available_cpus() - load)))
+
+
 def _judge(job: tuple[Unit, CheckContext]) -> list[Finding]:
     return check_unit(*job)
 
 
-def judged(jobs: Sequence[Job], processes: int, done: Callable[[], None]) -> Iterator[list[Finding]]:
-    """Each job's findings, in the order of `jobs`; `done()` after each one is judged."""
-    workers = min(processes, len(jobs))
-    parallel = workers > 1 and sum(job.size for job in jobs) >= PARALLEL_BYTES and _can_fork()
-    if not parallel:
-        for job in jobs:
-            findings = check_unit(job.unit, job.context)
-            done()
-            yield findings
-        return
-    # largest first, so that one big file does not start last and leave the other workers idle
-    order = sorted(range(len(jobs)), key=lambda i: jobs[i].size, reverse=True)
-    by_position: dict[int, list[Finding]] = {}
-    import multiprocessing  # only a run that forks workers pays for it
+class Judge:
+    """Judges the units a run queues and gives back their findings in queue order.
 
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        work = [(jobs[i].unit, jobs[i].context) for i in order]
-        for position, findings in zip(order, pool.imap(_judge, work), strict=True):
-            by_position[position] = findings
-            done()
-    yield from (by_position[i] for i in range(len(jobs)))
+    With one process, `results` judges them here. With more, the workers are forked as soon as the
+    queued units hold `PARALLEL_BYTES` of source and are handed each later unit as it is queued, so
+    they judge while the rest of the tree is read, and each inherits only the run as it was when
+    the pool started (forking after every file was read made each worker hold a copy of all their
+    text: 215 MiB on unsloth). A run that never queues that much is judged here."""
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self.queued: list[Job] = []
+        self._size = 0
+        self._pool: Pool | None = None
+        self._pending: list[AsyncResult[list[Finding]]] = []  # one per queued unit once workers run
+
+    def add(self, job: Job) -> None:
+        """Queue one unit; start the workers once the queue is large enough, then hand it to them."""
+        self.queued.append(job)
+        self._size += job.size
+        if self._pool is None:
+            if self.processes > 1 and self._size >= PARALLEL_BYTES and _can_fork():
+                import multiprocessing  # only a run that forks workers pays for it
+
+                self._pool = multiprocessing.get_context("fork").Pool(self.processes)
+                self._pending = [self._pool.apply_async(_judge, ((q.unit, q.context),)) for q in self.queued]
+            return
+        self._pending.append(self._pool.apply_async(_judge, ((job.unit, job.context),)))
+
+    def results(self, done: Callable[[], None]) -> Iterator[tuple[Job, list[Finding]]]:
+        """Each queued unit with its findings, in queue order (`done()` after each); the queue is
+        empty afterwards and the workers, if any, are gone."""
+        queued, pending, pool = self.queued, self._pending, self._pool
+        self.queued, self._pending, self._pool, self._size = [], [], None, 0
+        try:
+            for position, job in enumerate(queued):
+                findings = pending[position].get() if pool is not None else check_unit(job.unit, job.context)
+                done()
+                yield job, findings
+        finally:
+            if pool is not None:
+                pool.terminate()
 
 
 def _can_fork() -> bool:

@@ -32,7 +32,7 @@ from attnlint.walk import Discovery, discover
 if TYPE_CHECKING:
     from attnlint.engine import CheckContext, Unit
     from attnlint.finding import Finding
-    from attnlint.parallel import Job
+    from attnlint.parallel import Judge
 
 __all__ = ["CheckResult", "Checked", "check_paths", "discover_paths", "display_path", "project_targets"]
 
@@ -100,8 +100,9 @@ class _Run:
         self.reused: list[Diagnostic] = []
         self.parsed = 0
         self.from_cache = 0
-        self.queued: list[Job] = []
-        #: processes that may judge the queue, and what to call as each unit is done (progress)
+        #: the units to judge (made by the first one: a warm run imports no checker), the processes
+        #: that may judge them, and what to call as each unit is done (progress)
+        self.judge: Judge | None = None
         self.jobs = 1
         self.advance: Callable[[], None] = lambda: None
         self.results = ResultCache(root, ()) if cache else None
@@ -149,27 +150,32 @@ class _Run:
     def check(self, unit: Unit, folder: Path, key: str | None = None) -> None:
         """Queue a unit for judging (`judge_queued`), with its result-cache key when it has one. A
         run of one process judges it at once, so that only one file's text and tree are held."""
-        from attnlint.parallel import Job
+        from attnlint.parallel import Job, Judge
 
-        self.queued.append(Job(unit, self.context_of(folder), key))
+        if self.judge is None:
+            self.judge = Judge(self.jobs)
+        self.judge.add(Job(unit, self.context_of(folder), key))
         if self.jobs <= 1:
             self.judge_queued()
 
+    @property
+    def waiting(self) -> int:
+        """How many queued units are not judged yet."""
+        return len(self.judge.queued) if self.judge is not None else 0
+
     def judge_queued(self) -> None:
-        """Judge the queued units, in worker processes when there are enough of them (`judged`),
-        and record each one's findings in queue order, whatever order the workers finish in."""
-        if not self.queued:
+        """Judge the queued units (in worker processes once there are enough of them: `Judge`) and
+        record each one's findings in queue order, whatever order the workers finish in."""
+        if self.judge is None or not self.judge.queued:
             return
         from attnlint.engine import diagnostics
-        from attnlint.parallel import judged
 
-        for job, found in zip(self.queued, judged(self.queued, self.jobs, self.advance), strict=True):
+        for job, found in self.judge.results(self.advance):
             self.parsed += 1
             if found:
                 self.checked.append(Checked(job.unit, job.context, tuple(found)))
             if job.key is not None and self.results is not None:
                 self.results.put(job.key, [d.to_json() for d in diagnostics(job.unit, found)])
-        self.queued = []
 
     def cache_key(self, name: str, data: bytes, folder: Path) -> str | None:
         """The result-cache key of one source, None when the run does not use the cache."""
@@ -306,9 +312,9 @@ def check_paths(
 
     run.jobs, run.advance = jobs, advance
     for path in found.sources:
-        judged_before = run.parsed + len(run.queued)
+        judged_before = run.parsed + run.waiting
         run.source(path)
-        if run.parsed + len(run.queued) == judged_before:  # not parsed: done once read
+        if run.parsed + run.waiting == judged_before:  # not parsed: done once read
             advance()
     for folder in found.config_folders:
         run.config_folder(folder)
