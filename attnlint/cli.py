@@ -242,7 +242,7 @@ def _run_check(args: argparse.Namespace) -> int:
         force_exclude=args.force_exclude,
         cache=not args.no_cache,
         progress=progress,
-        jobs=_processes(args.jobs),
+        jobs=args.jobs,
     )
     progress.clear()
     if not result.files_checked:
@@ -261,15 +261,6 @@ def _run_check(args: argparse.Namespace) -> int:
     seen, parsed, cached = result.files_checked, result.files_parsed, result.files_from_cache
     progress.summary(summary_line(seen, parsed, cached, found, seconds))
     return 1 if result.diagnostics and not args.exit_zero else 0
-
-
-def _processes(jobs: int | None) -> int:
-    """`--jobs` as a number of processes: None (not given) one per idle CPU, 0 one per CPU."""
-    from attnlint.parallel import available_cpus, idle_cpus
-
-    if jobs is None:
-        return idle_cpus()
-    return jobs or available_cpus()
 
 
 def _run_probe(args: argparse.Namespace) -> int:

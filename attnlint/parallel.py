@@ -23,7 +23,7 @@ from attnlint.finding import Finding
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult, Pool
 
-__all__ = ["PARALLEL_BYTES", "Job", "Judge", "available_cpus", "idle_cpus"]
+__all__ = ["PARALLEL_BYTES", "Job", "Judge", "available_cpus", "idle_cpus", "processes"]
 
 #: Source bytes to judge below which one process is faster than starting workers (measured on the
 #: benchmark trees: a fork and its first unit cost tens of milliseconds).
@@ -62,6 +62,13 @@ def idle_cpus() -> int:
     return max(1, min(available_cpus(), round(available_cpus() - load)))
 
 
+def processes(jobs: int | None) -> int:
+    """`--jobs` as a number of processes: None (not given) one per idle CPU, 0 one per CPU."""
+    if jobs is None:
+        return idle_cpus()
+    return jobs or available_cpus()
+
+
 def _judge(job: tuple[Unit, CheckContext]) -> list[Finding]:
     return check_unit(*job)
 
@@ -75,8 +82,8 @@ class Judge:
     the pool started (forking after every file was read made each worker hold a copy of all their
     text: 215 MiB on unsloth). A run that never queues that much is judged here."""
 
-    def __init__(self, processes: int) -> None:
-        self.processes = processes
+    def __init__(self, jobs: int | None) -> None:
+        self.processes = processes(jobs)
         self.queued: list[Job] = []
         self._size = 0
         self._pool: Pool | None = None

@@ -100,10 +100,11 @@ class _Run:
         self.reused: list[Diagnostic] = []
         self.parsed = 0
         self.from_cache = 0
-        #: the units to judge (made by the first one: a warm run imports no checker), the processes
-        #: that may judge them, and what to call as each unit is done (progress)
+        #: the units to judge (made by the first one: a warm run imports no checker), `--jobs` (the
+        #: processes that may judge them; None: as many as CPUs are idle), and what to call as each
+        #: unit is done (progress)
         self.judge: Judge | None = None
-        self.jobs = 1
+        self.jobs: int | None = 1
         self.advance: Callable[[], None] = lambda: None
         self.results = ResultCache(root, ()) if cache else None
         self._roots: dict[Path, Path] = {}
@@ -155,7 +156,7 @@ class _Run:
         if self.judge is None:
             self.judge = Judge(self.jobs)
         self.judge.add(Job(unit, self.context_of(folder), key))
-        if self.jobs <= 1:
+        if self.judge.processes <= 1:
             self.judge_queued()
 
     @property
@@ -281,7 +282,7 @@ def check_paths(
     force_exclude: bool = False,
     cache: bool = False,
     progress: Callable[[int, int], None] | None = None,
-    jobs: int = 1,
+    jobs: int | None = 1,
 ) -> CheckResult:
     """Check every Python file, notebook, training-framework YAML config or launch script, and model
     folder under `paths` against the rule base.
@@ -295,7 +296,8 @@ def check_paths(
     cache (`attnlint.result_cache`) is not checked again; its diagnostics are reported but it has
     no `Checked` entry, so the fixer never runs with the cache. `progress(done, total)` is called
     after each file or model folder. `jobs` is how many processes may judge the files that pass the
-    prefilter (`attnlint.parallel`); the result does not depend on it.
+    prefilter (`attnlint.parallel.processes`: 0 one per CPU, None one per idle CPU); the result does
+    not depend on it.
     """
     project_root = (root if root is not None else find_project_root(Path.cwd())).resolve()
     run = _Run(settings, target_override, project_root, cache)

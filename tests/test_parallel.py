@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from attnlint import parallel
-from attnlint.cli import _processes
 from attnlint.engine import CheckContext, Unit
 from attnlint.facts import Target
 from attnlint.finding import Finding
@@ -77,15 +76,15 @@ def test_a_small_queue_is_judged_here(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_workers_by_default_only_for_cpus_the_load_leaves_idle(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "available_cpus", lambda: 2)
     monkeypatch.setattr(os, "getloadavg", lambda: (0.3, 0.2, 0.1))
-    assert _processes(None) == 2
+    assert parallel.processes(None) == 2
     monkeypatch.setattr(os, "getloadavg", lambda: (1.2, 1.0, 1.0))
-    assert _processes(None) == 1
+    assert parallel.processes(None) == 1
     monkeypatch.setattr(os, "getloadavg", lambda: (5.0, 4.0, 4.0))
-    assert _processes(None) == 1
-    assert (_processes(0), _processes(3), _processes(1)) == (2, 3, 1)  # --jobs says how many
+    assert parallel.processes(None) == 1
+    assert (parallel.processes(0), parallel.processes(3), parallel.processes(1)) == (2, 3, 1)  # --jobs
 
     def no_load() -> tuple[float, float, float]:
         raise OSError("no load average here")
 
     monkeypatch.setattr(os, "getloadavg", no_load)
-    assert _processes(None) == 2
+    assert parallel.processes(None) == 2
