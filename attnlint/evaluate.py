@@ -161,6 +161,8 @@ def _combo_matches(
         )
     if rule.cache_forms and combo.cache.form not in rule.cache_forms and combo.cache.span is not None:
         return False
+    if not strict and (combo.attn.guarded or combo.cache.guarded):  # uncertain: only --strict reports it
+        return False
     attns = [a for a in _on_load(combo.attn, version) if _value_matches(a, rule.attn, "attn", use, version)]
     if "attn" in rule.explicit:
         attns = [a for a in attns if not _unset(a)]

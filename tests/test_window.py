@@ -44,7 +44,9 @@ def test_attention_name_sets_the_floor_and_says_so() -> None:
 
 
 def test_no_pins_flex_is_not_an_unknown_name() -> None:
-    assert [d.code for d in check_source(FLEX, "case.py", target=NO_PINS)] == []
+    # the window starts at 4.48 (flex exists), so no ATN108; it holds 4.52, where Qwen2 flex with a
+    # cache crashes at the first decode step (ATN124, reproduced by attnlint probe on 4.52.4)
+    assert [d.code for d in check_source(FLEX, "case.py", target=NO_PINS)] == ["ATN124"]
 
 
 def test_pins_that_rule_the_code_out_are_kept_and_reported() -> None:
@@ -58,7 +60,8 @@ def test_pins_that_rule_the_code_out_are_kept_and_reported() -> None:
 def test_override_is_never_narrowed() -> None:
     given = Target(transformers=SpecifierSet(">=4.40"), reason="the option allows", source="override")
     assert _window(FLEX, given) is given
-    assert [d.code for d in check_source(FLEX, "case.py", target=given)] == ["ATN108"]
+    # ATN108 on 4.40-4.47, which the override keeps; ATN124 is 4.52's flex decode crash
+    assert [d.code for d in check_source(FLEX, "case.py", target=given)] == ["ATN108", "ATN124"]
 
 
 def test_conditional_names_do_not_date_the_code() -> None:
@@ -146,7 +149,8 @@ def test_cli_override_beats_the_floor(tmp_path: Path) -> None:
             [sys.executable, "-m", "attnlint", "check", "flex.py", *extra],
             cwd=tmp_path, capture_output=True, text=True, check=False,
         )
-    assert run().returncode == 0
+    floored = run()  # the floor (4.48, flex exists) rules ATN108 out; 4.52's ATN124 remains
+    assert "ATN108" not in floored.stdout and "ATN124" in floored.stdout
     overridden = run("--transformers-version", ">=4.40")
     assert overridden.returncode == 1 and "ATN108" in overridden.stdout
     assert "--transformers-version `>=4.40`" in overridden.stdout
