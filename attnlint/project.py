@@ -6,10 +6,11 @@ one `SourceText` each; a model folder's JSON pair is one unit. A file that canno
 decoded becomes a finding of its own (ATN002-ATN004) and the run goes on: one broken file never
 hides the findings in the others, and nothing is printed from here.
 
-A source whose findings are in the result cache is looked up before anything else is done with it,
-and the checker (engine, extractors, evaluator), the prefilter and the model-folder reader are
-imported by the first file that needs them: a warm run (a pre-commit hook on unchanged files)
-reads its files, its pins and the cache, and imports none of them.
+The checker (engine, extractors, evaluator), the prefilter and the model-folder reader are imported
+by the first file that needs them. A run of a few files (a pre-commit hook names the files of a
+commit) looks each one up in the result cache before the prefilter, so a warm run of them reads its
+files, its pins and the cache and imports none of those; a tree's files meet the prefilter first, so
+that the many that cannot trigger a rule cost neither a hash nor their folder's pins.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
     from attnlint.parallel import Judge
 
 __all__ = ["CheckResult", "Checked", "check_paths", "discover_paths", "display_path", "project_targets"]
+
+#: Up to this many sources, a run looks each up in the result cache before the prefilter (see above).
+CACHE_FIRST_FILES = 32
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,12 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
+def _worth_parsing(path: str, data: bytes) -> bool:
+    from attnlint.prefilter import worth_parsing  # its words come from the rule base's records
+
+    return worth_parsing(path, data)
+
+
 def _unreadable(path: str, exc: OSError) -> Finding:
     from attnlint.finding import file_problem
 
@@ -105,6 +115,8 @@ class _Run:
         #: unit is done (progress)
         self.judge: Judge | None = None
         self.jobs: int | None = 1
+        #: whether a source is looked up in the result cache before the prefilter (a few files)
+        self.cache_first = False
         self.advance: Callable[[], None] = lambda: None
         self.results = ResultCache(root, ()) if cache else None
         self._roots: dict[Path, Path] = {}
@@ -188,26 +200,29 @@ class _Run:
         judged_with = (self.target_of(folder), self.project_of(folder), settings.select, settings.ignore)
         return self.results.key(name, data, (repr((*judged_with, settings.strict)),))
 
+    def reuse(self, key: str | None) -> bool:
+        """Report the findings the result cache holds under `key`, if it holds any."""
+        records = self.results.get(key) if key is not None and self.results is not None else None
+        if records is None:
+            return False
+        self.from_cache += 1
+        self.reused.extend(Diagnostic.from_json(r) for r in records)
+        return True
+
     def source(self, path: Path) -> None:
         """Read and check one Python file, notebook, or training-framework YAML config or launch
-        script: its cached findings when the result cache has them (a cached file passed the
-        prefilter of the same rule base), else through the prefilter."""
+        script: through the prefilter and the result cache, in the order `cache_first` says (a
+        cached file passed the prefilter of the same rule base, so both orders agree)."""
         name = display_path(path)
         try:
             data = path.read_bytes()
         except OSError as exc:
             self.problem(_unreadable(name, exc))
             return
+        if not self.cache_first and not _worth_parsing(name, data):
+            return
         key = self.cache_key(name, data, path.parent)
-        if key is not None and self.results is not None:
-            records = self.results.get(key)
-            if records is not None:
-                self.from_cache += 1
-                self.reused.extend(Diagnostic.from_json(r) for r in records)
-                return
-        from attnlint.prefilter import worth_parsing
-
-        if not worth_parsing(name, data):
+        if self.reuse(key) or (self.cache_first and not _worth_parsing(name, data)):
             return
         try:
             source = decode(name, data)
@@ -313,6 +328,7 @@ def check_paths(
             progress(done, total)
 
     run.jobs, run.advance = jobs, advance
+    run.cache_first = len(found.sources) <= CACHE_FIRST_FILES
     for path in found.sources:
         judged_before = run.parsed + run.waiting
         run.source(path)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from attnlint import parallel
+from attnlint import parallel, project
 from attnlint.cli import main
 from attnlint.engine import CheckContext, Unit
 from attnlint.finding import Finding
@@ -169,6 +169,28 @@ def test_cold_warm_and_uncached_runs_report_the_same(
     codes = sorted(d["code"] for d in json.loads(cold[1]))
     # seed, notebook, YAML config; the model folder asks for flex in config.json, which 4.51.0 drops on load
     assert codes == ["ATN001", "ATN101", "ATN101", "ATN101"]
+
+
+def test_a_tree_meets_the_prefilter_before_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A few files are looked up in the result cache first (a cached one then needs no prefilter);
+    in a tree, files that cannot trigger a rule cost no cache key (no hash, no folder pins). Both
+    orders report the same."""
+    root = _mixed_tree(tmp_path)
+    for i in range(project.CACHE_FIRST_FILES):
+        (root / f"plain_{i}.py").write_text(f"print({i})\n", encoding="utf-8")
+    monkeypatch.chdir(root)
+    keyed: list[str] = []
+    key = ResultCache.key
+    monkeypatch.setattr(
+        ResultCache, "key", lambda self, name, *rest: keyed.append(name) or key(self, name, *rest)
+    )
+    tree = _check(".")
+    assert not any(name.startswith("plain_") for name in keyed) and "seed.py" in keyed
+    keyed.clear()
+    few = _check("seed.py", "plain_0.py")
+    assert sorted(keyed) == ["plain_0.py", "seed.py"]
+    assert few[1] == _check("--no-cache", "seed.py", "plain_0.py")[1]
+    assert tree == _check(".") == _check("--no-cache", ".")
 
 
 def test_parallel_runs_report_what_one_process_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
