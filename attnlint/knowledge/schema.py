@@ -105,6 +105,9 @@ class FixSpec(Ranged):
     #: The releases where `attnlint probe --verify-fixes` ran the fixed configuration (and the fixes
     #: the fixer chains after it) on CPU and it matched eager (`--record` writes them).
     verified: tuple[str, ...] = ()
+    #: Why the probe cannot prove this fix on the CPU releases of its range that CI installs (and what
+    #: evidence there is instead); such a fix is never safe (checked in `Rule`).
+    unproven: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -231,10 +234,12 @@ class Rule(Record):
             raise ValueError(f"{self.code}: a rule needs at least one INVALID example")
         if set(self.set_at) - set(self.when):
             raise ValueError(f"{self.code}: set_at names triggers its `when` does not test")
-        if not self.probes and not self.unprobed and any(f.applicability == "safe" for f in self.fixes):
+        if any(f.unproven and f.applicability == "safe" for f in self.fixes):
+            raise ValueError(f"{self.code}: a fix the probe cannot prove on CPU (`unproven`) is never safe")
+        if not self.probes and any(f.applicability == "safe" for f in self.fixes):
             raise ValueError(
-                f"{self.code}: a safe fix must be proven: the rule needs [[probes]]"
-                " (or `unprobed`, saying what proves it)")
+                f"{self.code}: a safe fix must be proven by running it: the rule needs [[probes]]"
+                " (a rule the probe cannot run, `unprobed`, has only unsafe fixes)")
 
     @property
     def number(self) -> int:

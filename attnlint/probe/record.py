@@ -46,32 +46,38 @@ def record(stack: Stack, verdicts: list[Verdict], folder: Path = RULES_DIR) -> l
 _VERIFIED = re.compile(r"^verified = \[(.*)\]\n", re.MULTILINE)
 
 
-def _with_release(block: str, release: str) -> str:
-    """A `[[fixes]]` table with `release` in its `verified` list (kept in release order)."""
+def _with_release(block: str, release: str, proven: bool) -> str:
+    """A `[[fixes]]` table whose `verified` list holds `release` exactly when it was `proven` there
+    (kept in release order; an empty list is dropped)."""
     found = _VERIFIED.search(block)
-    have = re.findall(r'"([^"]+)"', found.group(1)) if found else []
-    releases = sorted({*have, release}, key=lambda v: tuple(int(p) for p in re.findall(r"\d+", v)))
-    line = "verified = [" + ", ".join(f'"{v}"' for v in releases) + "]\n"
+    have = set(re.findall(r'"([^"]+)"', found.group(1))) if found else set()
+    have = have | {release} if proven else have - {release}
+    releases = sorted(have, key=lambda v: tuple(int(p) for p in re.findall(r"\d+", v)))
+    line = "verified = [" + ", ".join(f'"{v}"' for v in releases) + "]\n" if releases else ""
     if found:
         return block[: found.start()] + line + block[found.end():]
+    if not line:
+        return block
     return block.rstrip("\n") + "\n" + line + ("\n" if block.endswith("\n\n") else "")
 
 
-def record_fixes(stack: Stack, verdicts: list[FixVerdict], folder: Path = RULES_DIR) -> list[str]:
-    """Add this release to the `verified` list of every fix all of whose runs here were proven or
-    left findings the fixer reports (none failed, at least one proven); returns the codes written."""
+def record_fixes(
+    stack: Stack, verdicts: list[FixVerdict], folder: Path = RULES_DIR, codes: tuple[str, ...] = ()
+) -> list[str]:
+    """Set this release in the `verified` list of every fix of the rules run (`codes`, else those
+    with verdicts): present when all its runs here were proven or left findings the fixer reports
+    (none failed, at least one proven), absent otherwise; returns the codes whose file changed."""
     written: list[str] = []
-    for code in dict.fromkeys(v.code for v in verdicts):
+    for code in codes or tuple(dict.fromkeys(v.code for v in verdicts)):
         path = folder / f"{code}.toml"
-        parts = re.split(r"(?m)^(?=\[\[)", path.read_text(encoding="utf-8"))
+        before = path.read_text(encoding="utf-8")
+        parts = re.split(r"(?m)^(?=\[\[)", before)
         fix_tables = [i for i, part in enumerate(parts) if part.startswith("[[fixes]]")]
-        changed = False
         for index, part_index in enumerate(fix_tables):
             mine = [v for v in verdicts if v.code == code and v.index == index]
-            if any(v.result == "proven" for v in mine) and not any(v.result == "fails" for v in mine):
-                parts[part_index] = _with_release(parts[part_index], stack.transformers)
-                changed = True
-        if changed:
+            proven = any(v.result == "proven" for v in mine) and not any(v.result == "fails" for v in mine)
+            parts[part_index] = _with_release(parts[part_index], stack.transformers, proven)
+        if "".join(parts) != before:
             path.write_text("".join(parts), encoding="utf-8")
             written.append(code)
     return written

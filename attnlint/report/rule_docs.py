@@ -15,7 +15,7 @@ from pathlib import Path
 from attnlint.knowledge import rule_base
 from attnlint.knowledge import rules as all_rules
 from attnlint.knowledge.links import rule_heading
-from attnlint.knowledge.schema import RUN_ACTIONS, FixSpec, Rule
+from attnlint.knowledge.schema import FixSpec, Rule
 from attnlint.probe.status import verification_text
 
 __all__ = ["render_rule", "render_rule_table", "render_rules", "stale_docs"]
@@ -39,12 +39,15 @@ def _fix_line(rule: Rule, spec: FixSpec) -> str:
 
 def _fix_proof(rule: Rule, spec: FixSpec) -> str:
     """What running the fix showed (`attnlint probe --verify-fixes`), or why it was not run."""
-    if spec.action not in RUN_ACTIONS:
-        return ""
+    unproven = f" Not proven on CPU: {spec.unproven}." if spec.unproven else ""
     if spec.verified:
         releases = ", ".join(spec.verified)
-        return f" Verified on CPU by `attnlint probe --verify-fixes` on transformers {releases}."
-    if not rule.probes:
+        kept = " (releases the pin keeps: the code as it is ran and matched eager)" * (spec.action == "pin")
+        proof = f" Verified on CPU by `attnlint probe --verify-fixes` on transformers {releases}{kept}."
+        return proof + unproven
+    if unproven:
+        return unproven
+    if not rule.probes and spec.action != "move_setting":
         return f" Not run by `attnlint probe --verify-fixes`: {rule.unprobed or 'the rule has no probe'}."
     return " Not yet proven by `attnlint probe --verify-fixes` on a recorded release."
 

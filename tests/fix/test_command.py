@@ -6,8 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from attnlint.cli import main
+from attnlint.fix.command import unified_diff
 
 SEED = """from transformers import Llama4ForConditionalGeneration
 
@@ -174,3 +177,19 @@ def test_each_subproject_is_fixed_against_its_own_pins(
     assert (code, captured.out + captured.err) == (0, "Fixed 1 error (0 remaining).\n")
     assert (ranged / "old" / "infer.py").read_text(encoding="utf-8") == FIXED
     assert (ranged / "new" / "infer.py").read_text(encoding="utf-8") == SEED
+
+
+_ROWS = st.lists(st.sampled_from(["a", "b", "x = 1", "", "\r", "\x0c"]), max_size=5)
+
+
+@given(_ROWS, _ROWS, st.booleans(), st.booleans())
+def test_a_diff_always_ends_its_last_line(
+    old: list[str], new: list[str], old_end: bool, new_end: bool
+) -> None:
+    """The summary printed after `fix --diff` starts on its own line: every diff line ends with a
+    newline, the last one of a text without a final newline is followed by patch's marker."""
+    before = "\n".join(old) + ("\n" if old_end else "")
+    after = "\n".join(new) + ("\n" if new_end else "")
+    diff = unified_diff("a.py", before, after)
+    assert (diff == "") == (before == after)
+    assert diff == "" or diff.endswith("\n")

@@ -12,8 +12,8 @@ from packaging.specifiers import SpecifierSet
 from attnlint.facts import Target
 from attnlint.knowledge import rule_by_code, rules
 from attnlint.knowledge.schema import FixSpec
-from attnlint.probe.cases import Case, FixVerdict
-from attnlint.probe.fixes import chain, plan
+from attnlint.probe.cases import Case, FixVerdict, Outcome
+from attnlint.probe.fixes import chain, plan, result_of
 from attnlint.probe.record import RULES_DIR, record_fixes
 from attnlint.probe.runner import Stack
 from attnlint.report.rule_docs import render_rule
@@ -52,34 +52,87 @@ def test_plan_offers_only_fixes_valid_on_the_release() -> None:
     on_524 = {(p.rule.code, p.index) for p in plan(chosen, on_5, "cpu")}
     assert ("ATN101", 0) in on_451 and ("ATN101", 0) not in on_524  # hybrid is valid on 4.51.0 only
     assert ("ATN205", 0) in on_524 and ("ATN205", 0) not in on_451
-    assert all(rule_by_code()[code].fixes[index].action != "pin" for code, index in on_451 | on_524)
+    # ATN101's pin (>=4.53) keeps 5.24.0, where its code left as it is runs; it excludes 4.51.0
+    assert ("ATN101", 2) in on_524 and ("ATN101", 2) not in on_451
+
+
+def test_a_pin_leaves_the_code_and_chains_what_the_kept_release_reports() -> None:
+    """On 5.24.0, which ATN114's pin (>=4.56) keeps, the probe's compiled flex case runs as it is,
+    and the fixer's re-check there chains ATN206's switch to sdpa (CPU flex kernel)."""
+    on_524 = replace(ON_451, transformers=SpecifierSet("==5.24.0"))
+    [pinned] = [p for p in plan((rule_by_code()["ATN114"],), on_524, "cpu") if p.index == 1]
+    assert pinned.steps == ("pin=transformers>=4.56", "ATN206: set_attn=sdpa")
+    assert (pinned.final.attn, pinned.remaining) == ("sdpa", ())
+
+
+def test_a_pin_that_keeps_an_affected_release_fails() -> None:
+    rule = rule_by_code()["ATN101"]
+    loose = replace(rule, fixes=(replace(rule.fixes[2], value="transformers>=4.51"),))
+    [pinned, _] = plan((loose,), ON_451, "cpu")  # uncompiled and compiled starts
+    assert pinned.remaining == ("ATN101",) and pinned.final == pinned.start
+    outcome = Outcome(pinned.final, "OK")
+    assert result_of(pinned, outcome) == "fails"
+
+
+def test_a_moved_setting_runs_where_the_fixer_leaves_it() -> None:
+    """ATN140's move: the fixed examples' configurations, and its load-cache probe (Gemma2's hybrid
+    given to from_pretrained, refused from 4.53) with the cache given to generate instead."""
+    on_524 = replace(ON_451, transformers=SpecifierSet("==5.24.0"))
+    moved = {(p.start.model, p.start.attn, p.start.cache, p.start.mode): p.steps
+             for p in plan((rule_by_code()["ATN140"],), on_524, "cpu")}
+    assert ("llama", "sdpa", "default", "generate") in moved  # generate(attn_implementation=) moved
+    assert moved[("gemma2", "eager", "hybrid", "generate")][1:] == ("ATN301: remove_cache",)
+    on_451 = {(p.start.model, p.start.cache) for p in plan((rule_by_code()["ATN140"],), ON_451, "cpu")}
+    assert on_451 == {("llama", "default")}  # 4.51.0 takes Gemma2's cache in from_pretrained: nothing moved
+
+
+def test_attentions_modes_reach_the_rules_of_output_attentions() -> None:
+    """ATN130 (output_attentions given to from_pretrained with sdpa) is offered its eager fix."""
+    on_524 = replace(ON_451, transformers=SpecifierSet("==5.24.0"))
+    [planned] = plan((rule_by_code()["ATN130"],), on_524, "cpu")
+    assert (planned.final.attn, planned.final.mode, planned.remaining) == ("eager", "load-attentions", ())
 
 
 def _verdict(code: str, index: int, result: str) -> FixVerdict:
     return FixVerdict(code, index, "fix", "start", (), "final", (), "OK", result)
 
 
-def test_record_adds_the_release_to_the_proven_fix_only(tmp_path: Path) -> None:
+def test_record_sets_the_release_on_the_proven_fixes_only(tmp_path: Path) -> None:
     shutil.copy(RULES_DIR / "ATN117.toml", tmp_path / "ATN117.toml")
     shutil.copy(RULES_DIR / "ATN101.toml", tmp_path / "ATN101.toml")
     before = (tmp_path / "ATN101.toml").read_text(encoding="utf-8")
+    assert 'verified = ["4.51.0"]' in before
     written = record_fixes(Stack("4.51.0", "2.13.0+cpu"), [
         _verdict("ATN117", 0, "proven"), _verdict("ATN117", 0, "remaining"),
-        _verdict("ATN101", 0, "proven"), _verdict("ATN101", 0, "fails"),
+        _verdict("ATN101", 0, "proven"), _verdict("ATN101", 0, "fails"), _verdict("ATN101", 1, "proven"),
     ], tmp_path)
-    assert written == ["ATN117"]
-    assert (tmp_path / "ATN101.toml").read_text(encoding="utf-8") == before
+    assert written == ["ATN101"]  # ATN117's fix already holds 4.51.0: its file is left as it is
     text = (tmp_path / "ATN117.toml").read_text(encoding="utf-8")
     assert text.count('verified = ["4.51.0"]') >= 1
+    # ATN101's hybrid failed once here: 4.51.0 leaves its list (now empty, so the line goes)
+    after = (tmp_path / "ATN101.toml").read_text(encoding="utf-8")
+    assert after.count("verified = ") == before.count("verified = ") - 1
     again = record_fixes(Stack("4.51.0", "2.13.0+cpu"), [_verdict("ATN117", 0, "proven")], tmp_path)
-    assert again == ["ATN117"] and (tmp_path / "ATN117.toml").read_text(encoding="utf-8") == text
+    assert again == [] and (tmp_path / "ATN117.toml").read_text(encoding="utf-8") == text
+    # a rule run on this release whose fix was not proven (not even offered) loses the release
+    assert record_fixes(Stack("4.51.0", "2.13.0+cpu"), [], tmp_path, codes=("ATN117",)) == ["ATN117"]
+    assert 'verified = ["4.51.0"]' not in (tmp_path / "ATN117.toml").read_text(encoding="utf-8")
 
 
 def test_a_safe_fix_needs_a_probe() -> None:
     flash = rule_by_code()["ATN109"]  # FlashAttention on CPU: no CPU probe can run it
     safe = FixSpec(action="set_attn", value="sdpa", applicability="safe", description="d")
-    with pytest.raises(ValueError, match="safe fix must be proven"):
-        replace(flash, fixes=(safe,), unprobed="")
+    for unprobed in ("", flash.unprobed):  # saying why the probe cannot run it does not make it safe
+        with pytest.raises(ValueError, match="safe fix must be proven"):
+            replace(flash, fixes=(safe,), unprobed=unprobed)
+
+
+def test_a_fix_the_probe_cannot_prove_is_never_safe() -> None:
+    rule = rule_by_code()["ATN202"]
+    with pytest.raises(ValueError, match="never safe"):
+        replace(rule, fixes=(replace(rule.fixes[1], applicability="safe", unproven="why"),))
+    unproven = replace(rule, fixes=(replace(rule.fixes[1], unproven="why"),))
+    assert "Not proven on CPU: why." in render_rule(unproven)
 
 
 def test_docs_say_what_proved_each_fix() -> None:
