@@ -16,11 +16,12 @@ under `--cache-dir` (default `~/.cache/attnlint-bench`, outside any git work tre
 - transformers: the transformers 5.24.0 sdist (2,935 `.py` files).
 
 Every command runs as a fresh process from the tree's root (start-up included). One round runs ruff,
-attnlint cold (its result cache deleted first; one process, the default), attnlint warm (the cache
+attnlint cold (its result cache deleted first; one process, `--jobs 1`), attnlint warm (the cache
 of the previous run kept) and attnlint cold with one worker per CPU (`--no-cache --jobs 0`), in an order
 that alternates between rounds so a busy neighbour does not always hit the same tool; the figure
 reported is the median over rounds. Peak RSS is the largest of a command's processes, from GNU time
-(`/usr/bin/time`). Cold, warm and parallel output are compared: they must be identical.
+(`/usr/bin/time`). Cold, warm and parallel output are compared: they must be identical. A plain
+`attnlint check` runs one worker per CPU that the load average leaves idle: one of the two cold runs.
 """
 
 from __future__ import annotations
@@ -155,7 +156,7 @@ def measure_tree(tree: Path, runs: int) -> dict[str, object]:
 
     def cold() -> Sample:
         shutil.rmtree(tree / CACHE_FOLDER, ignore_errors=True)
-        return run(attnlint, tree)
+        return run([*attnlint, "--jobs", "1"], tree)
 
     steps = {
         "ruff": lambda: run(ruff, tree),
