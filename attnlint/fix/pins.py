@@ -12,6 +12,7 @@ that says why, rather than written as a requirement nothing can satisfy.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -105,6 +106,13 @@ def _repin_text(
     return pattern.sub(replace, text)
 
 
+def _from_working_folder(path: Path) -> Path:
+    """The path as the code files are named, from the working folder, so that a `--diff` of it
+    applies with `patch -p0` there (patch refuses absolute names); absolute when outside it."""
+    shown = os.path.relpath(path)
+    return path if shown.startswith("..") else Path(shown)
+
+
 def repin_files(root: Path, pins: dict[str, SpecifierSet]) -> Repinning:
     """The requirement files under `root` whose transformers requirement changes, with new text,
     and the requirements left alone because the pin would leave them no known release."""
@@ -115,7 +123,7 @@ def repin_files(root: Path, pins: dict[str, SpecifierSet]) -> Repinning:
     result = Repinning()
     for path, pattern in candidates:
         if path.is_file():
-            source = read_source(path, root)
+            source = read_source(_from_working_folder(path), root)
             refused: list[str] = []
             text = _repin_text(source.text, pins, pattern, refused)
             result.refused += [f"{source.path}: not repinned: {reason}" for reason in refused]

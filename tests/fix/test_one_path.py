@@ -160,6 +160,21 @@ def test_diff_is_a_patch_that_applies(tmp_path: Path, odd: str) -> None:
     )
 
 
+def test_a_repinned_requirement_diff_applies_from_the_working_folder(tmp_path: Path) -> None:
+    """`--fix-pins --diff` named the requirements file by its absolute path, which `patch -p0`
+    refuses as a dangerous name; it is named as the code files are, from the working folder."""
+    root = _project(tmp_path / "p", {"seed.py": SEED}, pin="transformers>=4.50")
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy)
+    code, diff, _ = _in(root, "fix", "--diff", "--fix-pins", "--unsafe-fixes", ".")
+    assert code == 1 and "--- requirements.txt\n" in diff and str(tmp_path) not in diff
+    applied = subprocess.run(
+        ["patch", "-p0"], input=diff.encode(), cwd=copy, capture_output=True, check=False
+    )
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert (copy / "requirements.txt").read_text(encoding="utf-8") != "transformers>=4.50\n"
+
+
 # ---- 3b. no fix next to a spread whose keys cannot be read -----------------------------------------
 
 
