@@ -203,6 +203,9 @@ def _run_time_device(combo: _Combo) -> str:
     device = combo.flags.get("device")
     if device is None or device.branch is not None or device.value not in source_names().placed_at_run_time:
         return ""
+    if device.keyword == "pipeline":
+        return ("pipeline() given no device puts the model on GPU 0 when there is one: "
+                "the CPU on a machine without a GPU")
     return f"device_map={device.value!r} chooses the device at run time: the CPU on a machine without a GPU"
 
 

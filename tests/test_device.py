@@ -1,9 +1,9 @@
 """The device fact: a model loaded without a device and never moved runs on the CPU.
 
 Rules about the CPU (ATN114 here: flex on CPU on 4.51-4.55) fire on such code, with the load's line
-in the message; wherever the device is not known (a run-time device_map, a pipeline that picks the
-GPU, a call that may move the model, a load that places the model itself, a model not run in the
-file) they stay silent, and `strict` reports the run-time device_map as an uncertain warning.
+in the message; wherever the device is not known (a call that may move the model, a load that places the model
+itself, a model not run in the file) they stay silent; a device chosen at run time (device_map="auto",
+a pipeline given no device), the CPU on a machine without a GPU, makes them a warning.
 """
 
 from __future__ import annotations
@@ -52,7 +52,9 @@ NOT_KNOWN = {
     "moved": f'{LOAD}).to("cuda")\nmodel.generate(ids)\n',
     "cuda()": f"{LOAD})\nmodel.cuda()\nmodel.generate(ids)\n",
     "moved to a variable": f"{LOAD})\nmodel.to(device)\nmodel.generate(ids)\n",
-    "pipeline without a device": f'{LOAD})\nchat = pipeline("text-generation", model=model)\nchat("hi")\n',
+    "moved, then a pipeline without a device": (
+        f'{LOAD}).cuda()\nchat = pipeline("text-generation", model=model)\nchat("hi")\n'
+    ),
     "trainer": f"{LOAD})\ntrainer = Trainer(model=model)\nmodel.generate(ids)\n",
     "prepare, bare statement": f"{LOAD})\naccelerator.prepare(model)\nmodel.generate(ids)\n",
     "project helper": f"{LOAD})\nplace(model)\nmodel.generate(ids)\n",
@@ -66,6 +68,15 @@ NOT_KNOWN = {
 #: device_map values that pick the device at run time: the GPU when there is one, else the CPU.
 RUN_TIME = {
     value: f'{LOAD}, device_map="{value}")\nmodel.generate(ids)\n' for value in ("auto", "sequential")
+}
+
+#: A pipeline given no device: GPU 0 when there is one, else the CPU (pipelines/base.py, 4.51-5.24).
+PIPELINE_PICKS = {
+    "a loaded model": f'{LOAD})\nchat = pipeline("text-generation", model=model)\nchat("hi")\n',
+    "a model id": (
+        'chat = pipeline("text-generation", model="meta-llama/Llama-3.2-1B", '
+        'model_kwargs={"attn_implementation": "flex_attention"})\nchat("hi")\n'
+    ),
 }
 
 
@@ -106,6 +117,15 @@ def test_a_run_time_device_map_warns_of_the_cpu_it_may_pick(body: str, strict: b
     )
     assert "on device 'auto'" in diagnostic.message or "on device 'sequential'" in diagnostic.message
     assert "chooses the device at run time: the CPU on a machine without a GPU)" in diagnostic.message
+
+
+@pytest.mark.parametrize("body", PIPELINE_PICKS.values(), ids=PIPELINE_PICKS.keys())
+def test_a_pipeline_without_a_device_warns_of_the_cpu_it_may_pick(body: str) -> None:
+    [diagnostic] = check_source(
+        "from transformers import AutoModelForCausalLM, pipeline\n" + body, target=ON_451, select=("ATN114",),
+    )
+    assert diagnostic.severity == "warning"
+    assert "pipeline() given no device puts the model on GPU 0 when there is one" in diagnostic.message
 
 
 def test_strict_reports_a_device_on_one_branch_as_uncertain() -> None:

@@ -246,7 +246,7 @@ class CallReader(Recorder):
         if not any(key in device_keywords for key, _, _ in keywords) and not any(
             s.keyword == "device_map" for s in model.load.flags.get("device", [])
         ):  # with no device, a pipeline moves a model not placed by accelerate to GPU 0 when there is one
-            model.load.flags.pop("device", None)
+            self._placed_by_pipeline(model, site.span)
         for key, value, _ in keywords:
             if key == "model_kwargs" and isinstance(value, DictVal):
                 entries: list[tuple[str, Value, Origin]] = [
@@ -255,6 +255,16 @@ class CallReader(Recorder):
                 self._apply(model.load, entries, site.span)
         self._apply(model.load, keywords, site.span)
         return model
+
+    @staticmethod
+    def _placed_by_pipeline(model: ModelRef, span: Span) -> None:
+        """A pipeline given no device chooses it at run time, as device_map="auto" does: GPU 0 when
+        there is one, else the CPU (a model already on a GPU stays on one)."""
+        device = model.load.flags.get("device", [])
+        if device and all(s.value == "cuda" and s.branch is None for s in device):
+            return
+        picked = Setting(value="auto", origin="call-argument", site=span, keyword="pipeline")
+        model.load.flags["device"] = [picked]
 
     def _generation_config(self, node: ast.Call) -> GenCfg:
         entries = DictVal(dict((key, value) for key, value, _ in self._keywords(node)))

@@ -1,4 +1,4 @@
-# expect: ATN101, ATN113
+# expect: ATN101, ATN113, ATN114
 from transformers import pipeline
 
 generator = pipeline(
