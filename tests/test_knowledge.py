@@ -8,7 +8,6 @@ is refused when it loads, naming the file.
 
 from __future__ import annotations
 
-import importlib.resources
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,14 +88,12 @@ def _forget_loaded_knowledge() -> None:
 def knowledge_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A writable copy of the knowledge files that the loaders read instead of the shipped ones,
     compiled into a cache folder of the test's own."""
-    shipped = Path(str(importlib.resources.files("attnlint.knowledge")))
+    shipped = compiled._FOLDER
     copy = tmp_path / "knowledge"
     (copy / "rules").mkdir(parents=True)
     for path in [*shipped.glob("*.toml"), *(shipped / "rules").glob("*.toml")]:
         (copy / path.relative_to(shipped)).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    shipped_files = importlib.resources.files
-    monkeypatch.setattr(compiled.resources, "files",
-                        lambda package: copy if package == "attnlint.knowledge" else shipped_files(package))
+    monkeypatch.setattr(compiled, "_FOLDER", copy)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     _forget_loaded_knowledge()
     yield copy

@@ -195,14 +195,12 @@ def test_a_changed_knowledge_file_is_a_new_key(tmp_path: Path, monkeypatch: pyte
     """Editing a rule (here through a copy of the knowledge folder) changes the key, so a stale
     compiled form is never read."""
     before = compiled.knowledge_key()
-    shipped = Path(str(compiled.resources.files("attnlint.knowledge")))
+    shipped = compiled._FOLDER
     copy = tmp_path / "knowledge"
     for path in shipped.rglob("*.toml"):
         (copy / path.relative_to(shipped)).parent.mkdir(parents=True, exist_ok=True)
         (copy / path.relative_to(shipped)).write_bytes(path.read_bytes())
-    files = compiled.resources.files
-    monkeypatch.setattr(compiled.resources, "files",
-                        lambda package: copy if package == "attnlint.knowledge" else files(package))
+    monkeypatch.setattr(compiled, "_FOLDER", copy)
     compiled.rule_base_hash.cache_clear()
     try:
         assert compiled.knowledge_key() == before

@@ -23,8 +23,6 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields, is_dataclass
 from functools import cache
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -41,6 +39,9 @@ _Record = TypeVar("_Record")
 _SETTINGS = ("attn", "cache")
 #: How old another key's entry must be before a store deletes it.
 _STALE_SECONDS = 7 * 24 * 3600
+#: The shipped knowledge files (beside this module: read as files, not through importlib.resources,
+#: whose import brings tempfile and its random number generator into every start).
+_FOLDER = Path(__file__).resolve().parent
 #: The modules whose classes the pickle holds and that validate them: a change to any is a new key.
 _RECORD_MODULES = ("schema.py", "call_schema.py", "framework_table.py", "compiled.py")
 
@@ -78,7 +79,7 @@ class Knowledge:
     releases: ReleaseTable
 
 
-def _knowledge_files(folder: Traversable) -> Iterator[Traversable]:
+def _knowledge_files(folder: Path) -> Iterator[Path]:
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.is_dir():
             yield from _knowledge_files(entry)
@@ -90,7 +91,7 @@ def _knowledge_files(folder: Traversable) -> Iterator[Traversable]:
 def rule_base_hash() -> str:
     """A hash of every shipped knowledge file: a changed rule, range or name table is a new key."""
     digest = hashlib.sha256()
-    for entry in _knowledge_files(resources.files("attnlint.knowledge")):
+    for entry in _knowledge_files(_FOLDER):
         digest.update(entry.name.encode() + b"\0" + entry.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -122,7 +123,7 @@ def validated(name: str, shape: Any, data: object) -> Any:
         raise KnowledgeError(f"{name}: {exc}") from exc
 
 
-def _toml(entry: Traversable, name: str) -> dict[str, Any]:
+def _toml(entry: Path, name: str) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
@@ -137,7 +138,7 @@ def _toml(entry: Traversable, name: str) -> dict[str, Any]:
 def _read(name: str, shape: type[_Record]) -> _Record:
     """knowledge/<name> validated as `shape`."""
     where = f"knowledge/{name}"
-    record: _Record = validated(where, shape, _toml(resources.files("attnlint.knowledge") / name, where))
+    record: _Record = validated(where, shape, _toml(_FOLDER / name, where))
     return record
 
 
@@ -152,7 +153,7 @@ def _rules(base: schema.RuleBase, repairs: Iterable[str]) -> tuple[schema.Rule, 
     from attnlint.knowledge.schema import Rule
 
     loaded: list[Rule] = []
-    for entry in sorted((resources.files("attnlint.knowledge") / "rules").iterdir(), key=lambda e: e.name):
+    for entry in sorted((_FOLDER / "rules").iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".toml"):
             continue
         where = f"knowledge/rules/{entry.name}"
@@ -213,7 +214,7 @@ def compile_knowledge() -> Knowledge:
     keys = [entry.key for entry in vocabulary.defaults]
     _unknown("knowledge/vocab.toml [defaults]", "key(s)", keys, known_facts)
     where = "knowledge/frameworks.toml"
-    table = _toml(resources.files("attnlint.knowledge") / "frameworks.toml", where)
+    table = _toml(_FOLDER / "frameworks.toml", where)
     frameworks: tuple[Framework, ...] = validated(where, tuple[Framework, ...], table.get("framework"))
     calls = _read("calls.toml", CallTables)
     classes = [entry.name for entry in vocabulary.cache_classes]
