@@ -95,12 +95,17 @@ def _uncertain(key: str, setting: Setting) -> bool:
     return key in _CONTEXT_KEYS and (setting.branch is not None or _unknowable(key, setting))
 
 
+def _chosen_at_run_time(device: Setting) -> bool:
+    """A device picked when the script runs (device_map="auto", a pipeline given no device) on every
+    path through the file: the CPU on a machine without a GPU."""
+    return device.branch is None and device.value in source_names().placed_at_run_time
+
+
 def _cpu_when_no_gpu(key: str, setting: Setting, allowed: tuple[TriggerValue, ...]) -> bool:
-    """A device_map chosen at run time ("auto") for a rule that bites on the CPU: that map is the
-    CPU on a machine without a GPU, so the finding is reported (as a warning) even without --strict;
-    a user fixing a script on such a machine must learn that it will still fail there."""
-    return (key == "device" and "cpu" in allowed and setting.branch is None
-            and setting.value in source_names().placed_at_run_time)
+    """A device chosen at run time for a rule that bites on the CPU: the finding is reported (as a
+    warning) even without --strict; a user fixing a script on a machine without a GPU must learn
+    that it will still fail there."""
+    return key == "device" and "cpu" in allowed and _chosen_at_run_time(setting)
 
 
 def _value_matches(
@@ -199,9 +204,9 @@ def _doubt(combo: _Combo) -> str:
 
 
 def _run_time_device(combo: _Combo) -> str:
-    """Why a match on a device_map chosen at run time is uncertain ("" for any other match)."""
+    """Why a match on a device chosen at run time is uncertain ("" for any other match)."""
     device = combo.flags.get("device")
-    if device is None or device.branch is not None or device.value not in source_names().placed_at_run_time:
+    if device is None or not _chosen_at_run_time(device):
         return ""
     if device.keyword == "pipeline":
         return ("pipeline() given no device puts the model on GPU 0 when there is one: "
