@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,11 +69,23 @@ class CheckResult:
 
 
 def display_path(path: Path) -> str:
-    """The name a finding carries: relative to the working folder when below it (as ruff prints)."""
+    """The name a finding carries: relative to the working folder when below it (as ruff prints).
+
+    Every file a run reads gets one, so the working folder is resolved once per folder (not per
+    file: `resolve` is a `realpath` of every component) and a path under it is cut as a string."""
+    base = _resolved(os.getcwd())
+    text = str(path)
+    if os.sep == "/" and text.startswith(base) and text[len(base) : len(base) + 1] == "/" and base != "/":
+        return text[len(base) + 1 :]
     try:
-        return path.relative_to(Path.cwd().resolve()).as_posix()
+        return path.relative_to(base).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+@cache
+def _resolved(folder: str) -> str:
+    return str(Path(folder).resolve())
 
 
 def _worth_parsing(path: str, data: bytes) -> bool:

@@ -16,6 +16,7 @@ import os
 import re
 import sys
 from collections.abc import Iterator
+from fnmatch import fnmatch
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -275,11 +276,21 @@ def _from_pins(pins: list[_Pin], kind: str, package: str) -> tuple[SpecifierSet,
 
 
 def has_pin_files(folder: Path) -> bool:
-    """Whether `folder` holds a file `resolve_target` reads pins from (a project root of its own)."""
-    names = ["pyproject.toml", *(name for name, _ in _LOCKS), *pin_file_names()]
-    return any((folder / name).is_file() for name in names) or any(
-        any(folder.glob(pattern)) for pattern in _REQUIREMENT_GLOBS
-    )
+    """Whether `folder` holds a file `resolve_target` reads pins from (a project root of its own).
+
+    Asked of every folder of a tree that holds a file worth parsing, so it lists the folder once
+    instead of a `stat` per pin file name and a `glob` (whose pattern compiles) per pattern."""
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return False
+    names = {"pyproject.toml", *(name for name, _ in _LOCKS), *pin_file_names()}
+    for entry in entries:
+        matches = entry in names or any(fnmatch(entry, pattern) for pattern in _REQUIREMENT_GLOBS)
+        if matches and (folder / entry).is_file():
+            return True
+    nested = [pattern for pattern in _REQUIREMENT_GLOBS if "/" in pattern and pattern.partition("/")[0] in entries]
+    return any(any(folder.glob(pattern)) for pattern in nested)
 
 
 @cache
