@@ -34,7 +34,7 @@ from attnlint.extract.models import spellings
 from attnlint.knowledge import call_tables, configuration_rules, vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
 from attnlint.releases import overlap
-from attnlint.source import is_framework_file
+from attnlint.source import is_framework_file, shortest
 
 __all__ = ["Prefilter", "may_trigger", "may_use_model", "prefilter", "worth_parsing"]
 
@@ -188,7 +188,7 @@ def _groups(rule: Rule) -> tuple[frozenset[str], ...]:
     if not _satisfied_by_default("attn", rule.attn, rule):
         groups.append(frozenset(str(v) for v in rule.attn))
     if not _satisfied_by_default("cache", rule.cache, rule):
-        groups.append(frozenset(_shortest(set(_cache_words(rule.cache)))))
+        groups.append(frozenset(shortest(_cache_words(rule.cache))))
     for key, allowed in sorted(rule.when.items()):
         if key in _FLAG_WORDS and not _satisfied_by_default(key, allowed, rule):
             groups.append(frozenset({_FLAG_WORDS[key]}))
@@ -231,13 +231,8 @@ def prefilter() -> Prefilter:
         else:
             everything = True
     words = sorted({word for groups in needs for group in groups for word in group})
-    models = tuple(sorted(word.encode() for word in _shortest(model_words)))
+    models = tuple(sorted(word.encode() for word in shortest(model_words)))
     return Prefilter(tuple(needs), tuple(words), models, everything)
-
-
-def _shortest(words: set[str]) -> set[str]:
-    """Drop each word that holds another one: finding the shorter one already answers."""
-    return {w for w in words if not any(other != w and other in w for other in words)}
 
 
 def may_trigger(data: bytes) -> bool:

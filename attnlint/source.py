@@ -108,6 +108,12 @@ class LineIndex:
         return Edit(content=content, location=self.location(start), end_location=self.location(end))
 
 
+def shortest(words: Iterable[str]) -> set[str]:
+    """`words` less each one that holds another: where the longer one is found, so is the shorter."""
+    unique = set(words)
+    return {w for w in unique if not any(other != w and other in w for other in unique)}
+
+
 class HotRows:
     """The rows of a text that hold one of some words, asked about a whole node's rows at once.
 

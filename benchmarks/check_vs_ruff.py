@@ -148,11 +148,24 @@ def py_files(tree: Path) -> tuple[int, int]:
     return len(files), sum(1 for p in files if p.suffix == ".py")
 
 
+def parsed_files(tree: Path) -> list[Path]:
+    """The Python files of `tree` that attnlint parses: its own walk, then its prefilter."""
+    from attnlint.prefilter import worth_parsing
+    from attnlint.walk import discover
+
+    found = discover([tree], root=tree).sources
+    return [p for p in found if p.suffix == ".py" and worth_parsing(str(p), p.read_bytes())]
+
+
 def measure_tree(tree: Path, runs: int) -> dict[str, object]:
-    """Median wall time and peak RSS of ruff, attnlint cold and attnlint warm on one tree."""
+    """Median wall time and peak RSS of ruff, attnlint cold and warm, and the parse floor on one tree."""
     ruff = [ruff_binary(), "check", "--no-cache", "--exit-zero", "."]
     attnlint = [sys.executable, "-m", "attnlint", "check", "--exit-zero", "--output-format", "json", "."]
-    samples: dict[str, list[Sample]] = {"ruff": [], "cold": [], "warm": [], "parallel": []}
+    samples: dict[str, list[Sample]] = {"ruff": [], "cold": [], "warm": [], "parallel": [], "floor": []}
+    parsed = parsed_files(tree)
+    handle, listing = tempfile.mkstemp(suffix=".txt")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write("".join(f"{p}\n" for p in parsed))
 
     def cold() -> Sample:
         shutil.rmtree(tree / CACHE_FOLDER, ignore_errors=True)
@@ -163,13 +176,17 @@ def measure_tree(tree: Path, runs: int) -> dict[str, object]:
         "cold": cold,
         "warm": lambda: run(attnlint, tree),
         "parallel": lambda: run([*attnlint, "--no-cache", "--jobs", "0"], tree),
+        "floor": lambda: run([sys.executable, str(REPO / "benchmarks" / "parse_floor.py"), listing], tree),
     }
-    for round_ in range(runs):
-        order = ["ruff", "cold", "warm", "parallel"]
-        if round_ % 2:
-            order = ["parallel", "cold", "warm", "ruff"]
-        for name in order:
-            samples[name].append(steps[name]())
+    try:
+        for round_ in range(runs):
+            order = ["ruff", "cold", "warm", "parallel", "floor"]
+            if round_ % 2:
+                order.reverse()
+            for name in order:
+                samples[name].append(steps[name]())
+    finally:
+        Path(listing).unlink()
     shutil.rmtree(tree / CACHE_FOLDER, ignore_errors=True)
     outputs = {s.stdout for s in samples["cold"] + samples["warm"] + samples["parallel"]}
     findings = len(json.loads(samples["cold"][0].stdout))
@@ -177,6 +194,8 @@ def measure_tree(tree: Path, runs: int) -> dict[str, object]:
     result: dict[str, object] = {
         "files": total,
         "py_files": python,
+        "py_files_parsed": len(parsed),
+        "py_bytes_parsed": sum(p.stat().st_size for p in parsed),
         "findings": findings,
         "cold_warm_parallel_identical": len(outputs) == 1,
     }
@@ -232,10 +251,12 @@ def main() -> int:
             f"{name}: {result['files']} files ({result['py_files']} .py), {result['findings']} findings, "
             f"median of {runs}"
         )
-        for tool in ("ruff", "cold", "warm", "parallel"):
+        megabytes = int(str(result["py_bytes_parsed"])) / 1e6
+        print(f"  {result['py_files_parsed']} .py files ({megabytes:.1f} MB) pass the prefilter")
+        for tool in ("ruff", "cold", "warm", "parallel", "floor"):
             label = {
                 "ruff": "ruff check --no-cache", "cold": "attnlint cold", "warm": "attnlint warm",
-                "parallel": "attnlint cold --jobs 0",
+                "parallel": "attnlint cold --jobs 0", "floor": "parse floor (all CPUs)",
             }[tool]
             print(
                 f"  {label:22} {result[f'{tool}_s']:8.2f} s wall {result[f'{tool}_cpu_s']:8.2f} s CPU"
@@ -249,13 +270,14 @@ def main() -> int:
         f"  one-file check             {startup['attnlint_one_file_s'] / startup['ruff_one_file_s']:6.1f} x"
     )
     for name, result in results.items():
-        cold, warm, ruff, cold_cpu, ruff_cpu, parallel = (
+        cold, warm, ruff, cold_cpu, ruff_cpu, parallel, floor = (
             float(str(result[k]))
-            for k in ("cold_s", "warm_s", "ruff_s", "cold_cpu_s", "ruff_cpu_s", "parallel_s")
+            for k in ("cold_s", "warm_s", "ruff_s", "cold_cpu_s", "ruff_cpu_s", "parallel_s", "floor_s")
         )
         print(
             f"  {name:14} cold {cold / ruff:5.2f} x (CPU {cold_cpu / ruff_cpu:5.2f} x)"
             f"  warm {warm / ruff:5.2f} x  warm/cold {warm / cold:4.2f}  --jobs 0/cold {parallel / cold:4.2f}"
+            f"  --jobs 0 {parallel / ruff:5.2f} x  parse floor {floor / ruff:5.2f} x"
         )
     if args.save:
         label = f"-{args.label}" if args.label else ""

@@ -11,7 +11,7 @@ from functools import cache
 
 from attnlint.facts import Span
 from attnlint.knowledge import keyword_facts, source_names
-from attnlint.source import HotRows, LineIndex
+from attnlint.source import HotRows, LineIndex, shortest
 
 #: Words of a line worth walking besides the setting keywords, loaders and model methods of
 #: knowledge/sources.toml: the calls and spreads through which a setting can arrive.
@@ -26,7 +26,7 @@ def hot_words() -> tuple[str, ...]:
     """Lines worth walking for calls: a statement whose lines hold none of these sets nothing."""
     names = source_names().python
     methods = (f".{method}(" for method in names.chainable_methods)
-    return (*_SYNTAX, *keyword_facts(), *names.loaders, *methods)
+    return tuple(sorted(shortest((*_SYNTAX, *keyword_facts(), *names.loaders, *methods))))
 
 
 class Positions:
