@@ -16,8 +16,8 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from fnmatch import fnmatch
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from functools import cache
 from pathlib import Path
 from typing import Any
