@@ -3,7 +3,8 @@
 A rule's `pin` fix (e.g. `transformers>=4.53`) narrows the project's transformers range to releases
 where the problem is gone. It is always unsafe (it changes what gets installed), so it is applied
 only with `--fix-pins --unsafe-fixes`; the requirement strings in requirements*.txt and
-pyproject.toml are rewritten in place, keeping extras, markers and comments.
+pyproject.toml are rewritten in place, keeping extras, markers and comments. The pins of several
+rules merge into one bound a side (`tightest`): the highest floor, never `>=4.53,>=4.56`.
 
 A rewrite keeps the requirement's upper bounds and exclusions and must still allow a known release
 (vocab.toml): `transformers>=4.50,<4.52` cannot take `>=4.53`, and is left as it is with a note
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import SpecifierSet
+from packaging.specifiers import Specifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
@@ -28,7 +29,7 @@ from attnlint.fix.io import read_source
 from attnlint.knowledge import rule_by_code, vocabulary
 from attnlint.source import SourceText
 
-__all__ = ["Repinning", "pins_for", "repin", "repin_files", "satisfiable"]
+__all__ = ["Repinning", "pins_for", "repin", "repin_files", "satisfiable", "tightest"]
 
 _QUOTED = re.compile(r"(?P<quote>[\"'])(?P<requirement>[A-Za-z0-9][^\"'\n]*)(?P=quote)")
 _LINE = re.compile(r"^(?P<requirement>[A-Za-z0-9][^#\n]*?)(?P<rest>\s*(?:#.*)?\r?)$", re.MULTILINE)
@@ -50,8 +51,35 @@ def pins_for(findings: Iterable[Finding]) -> dict[str, SpecifierSet]:
             if spec.action == "pin":
                 wanted = Requirement(spec.value)
                 name = canonicalize_name(wanted.name)
-                merged[name] = merged.get(name, SpecifierSet()) & wanted.specifier
+                merged[name] = tightest(merged.get(name, SpecifierSet()) & wanted.specifier)
     return merged
+
+
+_LOWER, _UPPER = (">=", ">"), ("<=", "<")
+
+
+def _tighter(one: Specifier, other: Specifier) -> Specifier:
+    """The bound of the same side (both lower or both upper) that allows fewer versions: the higher
+    floor or the lower ceiling, and at one version the strict operator (`>4.56` over `>=4.56`)."""
+    first, second = Version(one.version), Version(other.version)
+    if first != second:
+        lower = one.operator in _LOWER
+        return one if (first > second) == lower else other
+    return one if len(one.operator) == 1 else other
+
+
+def tightest(spec: SpecifierSet) -> SpecifierSet:
+    """`spec` with one lower and one upper bound: `>=4.53,>=4.56` is `>=4.56` (two rules raising
+    the floor, or a pin over the user's floor). Exclusions, exact pins and `~=` are kept as written."""
+    bounds: dict[tuple[str, ...], Specifier] = {}
+    kept: list[str] = []
+    for specifier in spec:
+        side = _LOWER if specifier.operator in _LOWER else _UPPER if specifier.operator in _UPPER else None
+        if side is None:
+            kept.append(str(specifier))
+            continue
+        bounds[side] = _tighter(bounds[side], specifier) if side in bounds else specifier
+    return SpecifierSet(",".join([*kept, *(str(b) for b in bounds.values())]))
 
 
 def satisfiable(spec: SpecifierSet) -> bool:
@@ -72,7 +100,7 @@ def repin(requirement: Requirement, pin: SpecifierSet) -> SpecifierSet | str:
 
     Upper bounds and exclusions still hold; lower bounds and exact pins give way to the pin."""
     kept = SpecifierSet(",".join(str(s) for s in requirement.specifier if s.operator in ("<", "<=", "!=")))
-    narrowed = pin & kept
+    narrowed = tightest(pin & kept)
     if satisfiable(narrowed):
         return narrowed
     if not satisfiable(pin):

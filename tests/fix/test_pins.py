@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from conftest import hand_made
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -12,8 +13,9 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+from attnlint.cli import main
 from attnlint.finding import Finding, FixPlan
-from attnlint.fix.pins import pins_for, repin, repin_files, satisfiable
+from attnlint.fix.pins import pins_for, repin, repin_files, satisfiable, tightest
 from attnlint.knowledge import rule_by_code, rules, vocabulary
 from attnlint.knowledge.schema import Rule
 
@@ -97,3 +99,66 @@ def test_an_impossible_rewrite_is_refused_and_the_file_kept(tmp_path: Path) -> N
     assert result.changed == []
     [note] = result.refused
     assert "requirements.txt: not repinned: transformers<4.52,>=4.50 cannot be narrowed to >=4.53" in note
+
+
+BOUNDS = st.sampled_from([">=", ">", "<=", "<", "!=", "=="])
+
+
+@given(st.lists(st.tuples(BOUNDS, st.sampled_from(vocabulary().releases)), min_size=1, max_size=5))
+@example([(">=", "4.53.0"), (">=", "4.56.0")])
+@example([(">", "4.56.0"), (">=", "4.56.0"), ("<=", "5.0.0"), ("<", "5.0.0")])
+def test_the_tightest_spec_allows_the_same_releases_with_one_bound_a_side(
+    parts: list[tuple[str, str]],
+) -> None:
+    spec = SpecifierSet(",".join(op + version for op, version in parts))
+    tight = tightest(spec)
+    assert [v for v in RELEASES if v in tight] == [v for v in RELEASES if v in spec]
+    for side in ((">=", ">"), ("<=", "<")):
+        assert sum(s.operator in side for s in tight) <= 1, tight
+    assert {str(s) for s in spec if s.operator in ("!=", "==")} <= {str(s) for s in tight}
+
+
+def test_two_rules_raising_the_floor_ask_for_the_higher_one() -> None:
+    """ATN101 asks for >=4.53 and ATN113 for >=4.56: the offer was `transformers>=4.53,>=4.56`."""
+    assert pins_for([_refused("ATN101"), _refused("ATN113")]) == {"transformers": SpecifierSet(">=4.56")}
+
+
+LLAMA4 = """from transformers import Llama4ForConditionalGeneration
+
+model = Llama4ForConditionalGeneration.from_pretrained(
+    "meta-llama/Llama-4-Scout-17B-16E-Instruct", attn_implementation="flex_attention", device_map="cuda"
+)
+out = model.generate(**inputs, max_new_tokens=32)
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "written"),
+    [
+        (
+            "requirements.txt",
+            "transformers>=4.50,<5,!=4.57.0  # ours\n",
+            "transformers!=4.57.0,<5,>=4.56  # ours\n",
+        ),
+        (
+            "pyproject.toml",
+            '[project]\nname = "p"\ndependencies = ["transformers>=4.50,!=4.57.0,<5", "torch"]\n',
+            '[project]\nname = "p"\ndependencies = ["transformers!=4.57.0,<5,>=4.56", "torch"]\n',
+        ),
+    ],
+)
+def test_fix_pins_writes_one_floor_when_two_rules_raise_it(
+    name: str, text: str, written: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """On Llama 4 flex with the default cache, ATN101 (4.51) pins >=4.53 and ATN113 (4.52) >=4.56;
+    the rewrite once read `transformers!=4.57.0,<5,>=4.53,>=4.56`."""
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "infer.py").write_text(LLAMA4, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    argv = ["fix", "--fix-pins", "--select", "ATN0,ATN101,ATN113", "."]
+    assert main(argv) == 1
+    assert "available with --fix-pins --unsafe-fixes: transformers>=4.56\n" in capsys.readouterr().err
+    assert main([*argv, "--unsafe-fixes"]) == 0
+    assert (tmp_path / name).read_text(encoding="utf-8") == written
+    assert (tmp_path / "infer.py").read_text(encoding="utf-8") == LLAMA4
