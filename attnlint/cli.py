@@ -217,6 +217,7 @@ def _run_fix(args: argparse.Namespace) -> int:
 def _run_check(args: argparse.Namespace) -> int:
     if args.fix or args.diff:
         return _run_fix(args)
+    from attnlint.offered import reported
     from attnlint.project import check_paths
     from attnlint.report import render
     from attnlint.report.progress import Progress, summary_line
@@ -243,6 +244,7 @@ def _run_check(args: argparse.Namespace) -> int:
         cache=not args.no_cache,
         progress=progress,
         jobs=args.jobs,
+        report=reported,
     )
     progress.clear()
     if not result.files_checked:

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from attnlint.finding import Finding
     from attnlint.parallel import Judge
 
+    #: The report edge: a unit's findings (in the context they were judged in) as diagnostics.
+    ReportEdge = Callable[[Unit, Sequence[Finding], CheckContext], list[Diagnostic]]
+
 __all__ = ["CheckResult", "Checked", "check_paths", "discover_paths", "display_path", "project_targets"]
 
 #: Up to this many sources, a run looks each up in the result cache before the prefilter (see above).
@@ -131,6 +134,8 @@ class _Run:
         #: whether a source is looked up in the result cache before the prefilter (a few files)
         self.cache_first = False
         self.advance: Callable[[], None] = lambda: None
+        #: `check_paths`'s `report` (None: `engine.diagnostics`, every planned fix reported)
+        self.report: ReportEdge | None = None
         self.results = ResultCache(root, ()) if cache else None
         self._roots: dict[Path, Path] = {}
         self._targets: dict[Path, Target] = {}
@@ -184,6 +189,14 @@ class _Run:
         if self.judge.processes <= 1:
             self.judge_queued()
 
+    def diagnostics(self, unit: Unit, findings: Sequence[Finding], context: CheckContext) -> list[Diagnostic]:
+        """A unit's findings as reported (and kept in the result cache), through the run's edge."""
+        if self.report is not None:
+            return self.report(unit, findings, context)
+        from attnlint.engine import diagnostics
+
+        return diagnostics(unit, findings)
+
     @property
     def waiting(self) -> int:
         """How many queued units are not judged yet."""
@@ -194,14 +207,13 @@ class _Run:
         record each one's findings in queue order, whatever order the workers finish in."""
         if self.judge is None or not self.judge.queued:
             return
-        from attnlint.engine import diagnostics
-
         for job, found in self.judge.results(self.advance):
             self.parsed += 1
             if found:
                 self.checked.append(Checked(job.unit, job.context, tuple(found)))
             if job.key is not None and self.results is not None:
-                self.results.put(job.key, [d.to_json() for d in diagnostics(job.unit, found)])
+                made = self.diagnostics(job.unit, found, job.context)
+                self.results.put(job.key, [d.to_json() for d in made])
 
     def cache_key(self, name: str, data: bytes, folder: Path) -> str | None:
         """The result-cache key of one source, None when the run does not use the cache."""
@@ -311,6 +323,7 @@ def check_paths(
     cache: bool = False,
     progress: Callable[[int, int], None] | None = None,
     jobs: int | None = 1,
+    report: ReportEdge | None = None,
 ) -> CheckResult:
     """Check every Python file, notebook, training-framework YAML config or launch script, and model
     folder under `paths` against the rule base.
@@ -325,7 +338,9 @@ def check_paths(
     no `Checked` entry, so the fixer never runs with the cache. `progress(done, total)` is called
     after each file or model folder. `jobs` is how many processes may judge the files that pass the
     prefilter (`attnlint.parallel.processes`: 0 one per CPU, None one per idle CPU); the result does
-    not depend on it.
+    not depend on it. `report` makes each unit's diagnostics (default `engine.diagnostics`): `check`
+    passes the one that reports only the fixes `fix` would keep, which this module cannot import;
+    the result cache keeps what it returns, so every run with `cache` passes the same one.
     """
     project_root = (root if root is not None else find_project_root(Path.cwd())).resolve()
     run = _Run(settings, target_override, project_root, cache)
@@ -340,7 +355,7 @@ def check_paths(
         if progress is not None:
             progress(done, total)
 
-    run.jobs, run.advance = jobs, advance
+    run.jobs, run.advance, run.report = jobs, advance, report
     run.cache_first = len(found.sources) <= CACHE_FIRST_FILES
     for path in found.sources:
         judged_before = run.parsed + run.waiting
@@ -350,12 +365,7 @@ def check_paths(
     for folder in found.config_folders:
         run.config_folder(folder)
     run.judge_queued()
-    if run.checked:
-        from attnlint.engine import diagnostics
-
-        reported = [d for checked in run.checked for d in diagnostics(checked.unit, checked.findings)]
-    else:
-        reported = []
+    reported = [d for c in run.checked for d in run.diagnostics(c.unit, c.findings, c.context)]
     reported += run.reused
     return CheckResult(
         diagnostics=sorted(reported, key=Diagnostic.sort_key),

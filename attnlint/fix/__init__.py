@@ -2,6 +2,6 @@
 
 `rounds.fix_unit` fixes one unit (a Python file or a model folder) and re-checks every candidate
 with `engine.check_unit` in the unit's own context; `command.run` drives a whole run; `io` writes
-files atomically; `pins` narrows requirement pins (`--fix-pins`). Nothing here is imported by
-`attnlint check`: checking computes the same edits from `attnlint.edits` without the fixer.
+files atomically; `pins` narrows requirement pins (`--fix-pins`). `attnlint check` imports only
+`available` (and the rounds), and only for a file with a fix: it offers the fixes the rounds keep.
 """

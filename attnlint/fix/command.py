@@ -25,6 +25,7 @@ from attnlint.engine import diagnostics
 from attnlint.fix.io import WriteRefused, write_source
 from attnlint.fix.pins import pins_for, repin_files
 from attnlint.fix.rounds import fix_unit
+from attnlint.offered import reported
 from attnlint.project import Checked, CheckResult, check_paths
 from attnlint.report import OutputFormat, render
 from attnlint.report.summary import FixSummary
@@ -98,21 +99,21 @@ class _Run:
         """Fix one unit (a Python file or a model folder); notebooks are reported, not rewritten."""
         found = list(checked.findings)
         if not any(wanted(f, self.unsafe) for f in found):
-            self.remaining.extend(diagnostics(checked.unit, found))
+            self.remaining.extend(reported(checked.unit, found, checked.context))
             return
         if any(s.cells is not None for s in checked.unit.sources):
             self.notes.append(f"{checked.unit.sources[0].path}: notebooks are checked but not rewritten; "
                               "fix the cells by hand")
-            self.remaining.extend(diagnostics(checked.unit, found))
+            self.remaining.extend(reported(checked.unit, found, checked.context))
             return
         outcome = fix_unit(checked.unit, found, checked.context, self.unsafe)
         after = outcome.unit.sources
         changed = [(old, new.text) for old, new in zip(checked.unit.sources, after, strict=True)]
         if not all([self.emit(old, text) for old, text in changed]):
-            self.remaining.extend(diagnostics(checked.unit, found))
+            self.remaining.extend(reported(checked.unit, found, checked.context))
             return
         self.fixed.extend(f.severity for f in outcome.fixed)
-        self.remaining.extend(diagnostics(outcome.unit, outcome.remaining))
+        self.remaining.extend(reported(outcome.unit, outcome.remaining, checked.context))
         remaining = diagnostics(outcome.unit, [r.finding for r in outcome.refusals], fixes=False)
         self.notes.extend(
             f"{location(d)}: {d.code} not fixed: {r.reason}"

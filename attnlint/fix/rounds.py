@@ -14,20 +14,21 @@ from collections import Counter
 from collections.abc import Sequence
 
 from attnlint.diagnostic import Edit
-from attnlint.edits import file_edits, wanted
+from attnlint.edits import EditsOrWhy, file_edits, wanted
 from attnlint.engine import CheckContext, Unit, check_unit
 from attnlint.finding import Finding
 from attnlint.fix.outcome import FixOutcome, Refusal
 from attnlint.fix.text import apply_edits, edits_overlap
 from attnlint.source import SourceText
 
-__all__ = ["fix_text", "fix_unit"]
+__all__ = ["finding_key", "fix_text", "fix_unit"]
 
 _MAX_ROUNDS = 20
 SYNTAX_ERROR = "ATN001"
 
 
-def _key(finding: Finding) -> tuple[str, str]:
+def finding_key(finding: Finding) -> tuple[str, str]:
+    """A finding as the rounds track it from one re-check to the next: its code and message."""
     return finding.code, finding.message
 
 
@@ -52,26 +53,34 @@ class _Rounds:
         self.refused: dict[tuple[str, str], str] = {}
         self.elsewhere: set[tuple[str, str]] = set()
         self.one_at_a_time = False
+        #: the last text and findings edits were planned for, and the plans: a batch that failed
+        #: is retried one fix at a time on the same text, from the same plans
+        self._planned: tuple[str, list[Finding], EditsOrWhy] | None = None
 
     def batch(self) -> list[tuple[Finding, list[Edit]]] | None:
         """Non-overlapping fixes to try together; None when nothing is left to try."""
         todo = [
             f for f in self.found
-            if _key(f) not in self.refused and _key(f) not in self.elsewhere and wanted(f, self.unsafe)
+            if finding_key(f) not in self.refused and finding_key(f) not in self.elsewhere
+            and wanted(f, self.unsafe)
         ]
         if not todo:
             return None
         source = self.unit.source(self.path)
-        results = file_edits(source, todo)
+        if self._planned is not None and self._planned[:2] == (source.text, todo):
+            results = self._planned[2]
+        else:
+            results = file_edits(source, todo)
+            self._planned = (source.text, todo, results)
         chosen: list[tuple[Finding, list[Edit]]] = []
         for i, finding in enumerate(todo):
             result = results.get(i)
             if result is None:
-                self.elsewhere.add(_key(finding))
+                self.elsewhere.add(finding_key(finding))
             elif isinstance(result, str):
-                self.refused[_key(finding)] = result
+                self.refused[finding_key(finding)] = result
             elif not result:
-                self.refused[_key(finding)] = "found nothing to change"
+                self.refused[finding_key(finding)] = "found nothing to change"
             elif not (chosen and self.one_at_a_time) and not any(
                 edits_overlap(source.index, result, edits) for _, edits in chosen
             ):
@@ -94,7 +103,7 @@ class _Rounds:
                 self.fixed.extend(f for f, _ in chosen)
                 return
         if len(chosen) == 1:
-            self.refused[_key(chosen[0][0])] = f"fix rolled back: {problem}"
+            self.refused[finding_key(chosen[0][0])] = f"fix rolled back: {problem}"
         else:
             self.one_at_a_time = True
 
@@ -128,7 +137,9 @@ def fix_unit(unit: Unit, findings: Sequence[Finding], context: CheckContext, uns
             progress = progress or bool(rounds.fixed)
         if not progress or len(unit.sources) == 1:
             break
-    outcome.refusals = [Refusal(f, refused[_key(f)]) for f in outcome.remaining if _key(f) in refused]
+    outcome.refusals = [
+        Refusal(f, refused[finding_key(f)]) for f in outcome.remaining if finding_key(f) in refused
+    ]
     return outcome
 
 

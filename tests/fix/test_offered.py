@@ -1,0 +1,70 @@
+"""A fix is offered (`[*]`, the hidden-fix hint, the JSON `fix` field) only when `fix` keeps it.
+
+The seed (examples/seed, pinned to 4.51.0) has ATN101, whose safe fix adds the hybrid cache, and
+ATN114 (flex on a device chosen at run time), whose unsafe fix switches to sdpa. `fix
+--unsafe-fixes` rolls that one back: sdpa with the hybrid cache raises (ATN117). Plain `fix` once
+ended with "1 fix available with --unsafe-fixes" and `check` promised "1 hidden fix", and then the
+unsafe run changed nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from attnlint.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def seed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(REPO / "examples" / "seed", tmp_path / "seed")
+    monkeypatch.chdir(tmp_path / "seed")
+    return tmp_path / "seed"
+
+
+def _fixes(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, str | None]:
+    """Each finding's offered fix (its applicability, None when none) in `--output-format json`."""
+    _, out, _ = _run(capsys, *argv, "--output-format", "json")
+    return {d["code"]: d["fix"] and d["fix"]["applicability"] for d in json.loads(out)}
+
+
+def test_check_offers_only_the_fix_that_fix_keeps(seed: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "check", "--no-cache", ".")
+    assert code == 1
+    assert out.endswith("Found 1 error and 1 warning.\n[*] 1 fixable with the `--fix` option.\n")
+    assert "generate.py:15:25: ATN114 attn_implementation" in out  # listed, with no [*]
+    assert _fixes(capsys, "check", "--no-cache", ".") == {"ATN101": "safe", "ATN114": None}
+    _, out, _ = _run(capsys, "check", "--no-cache", "--unsafe-fixes", ".")
+    assert out.endswith("[*] 1 fixable with the `--fix` option.\n")
+
+
+def test_the_plain_fix_hint_and_the_unsafe_run_agree(seed: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "fix", ".")
+    assert (code, err) == (1, "")
+    assert out.endswith("Fixed 1 error (1 remaining).\n")  # no "available with --unsafe-fixes"
+    fixed = {p: p.read_bytes() for p in sorted(seed.rglob("*")) if p.is_file()}
+    assert b'cache_implementation="hybrid"' in fixed[seed / "generate.py"]
+    assert _fixes(capsys, "check", "--no-cache", ".") == {"ATN114": None}
+    code, out, err = _run(capsys, "fix", "--unsafe-fixes", ".")
+    assert code == 1 and out.endswith("Fixed 0 errors (1 remaining).\n")
+    assert "ATN114 not fixed: fix rolled back: the fix would cause ATN117" in err
+    assert {p: p.read_bytes() for p in sorted(seed.rglob("*")) if p.is_file()} == fixed
+
+
+def test_the_result_cache_keeps_what_was_offered(seed: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A warm check reports from `.attnlint_cache/`, which holds the diagnostics as offered."""
+    cold = _run(capsys, "check", ".")
+    assert (seed / ".attnlint_cache").is_dir()
+    assert _run(capsys, "check", ".") == cold
+    assert "hidden fix" not in cold[1]
