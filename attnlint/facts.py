@@ -94,11 +94,14 @@ class Call:
     config) or a cache class name; `keywords` maps each keyword given (also those read from a `**`
     dict) to the span that gives it; `spread` says that a `*`/`**` argument attnlint cannot read
     may give more. `guarded` marks a call inside a `try` that catches the error, or under a release check.
+    `positional_literals` holds the source of each positional argument that is a literal (`"1024"`,
+    `"True"`) and "" for any other, so a number landing on a flag of some release shows.
     """
 
     callee: str
     span: Span
     positional: int = 0
+    positional_literals: tuple[str, ...] = ()
     keywords: dict[str, Span] = field(default_factory=dict)
     spread: bool = False
     guarded: bool = False

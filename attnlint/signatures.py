@@ -23,9 +23,11 @@ from attnlint.finding import FixPlan
 from attnlint.knowledge import call_tables, vocabulary
 from attnlint.knowledge.call_schema import RefusedKeywords, Signature
 from attnlint.knowledge.schema import FixSpec, Rule
-from attnlint.releases import allows
+from attnlint.releases import allows, version_ranges
 
-__all__ = ["CallProblem", "binding_error", "call_problems", "first_binding", "refusals", "signature"]
+__all__ = [
+    "CallProblem", "binding_error", "call_problems", "first_binding", "misbinding", "refusals", "signature",
+]
 
 #: The loader names that share one row of the table (`_from_config` is from_config's worker).
 _CALLEES = {"_from_config": "from_config"}
@@ -91,6 +93,29 @@ def binding_error(call: Call, version: Version) -> str:
     return ""
 
 
+def misbinding(call: Call, version: Version) -> str:
+    """How `call` binds on `version` when a number given positionally lands on a flag of that
+    release's constructor ("" when none does, or when a non-literal argument leaves it open).
+    `StaticCache(config, 1, 1024)` written in the 4.45-4.53 order (config, max_batch_size,
+    max_cache_len) binds on 4.56+ as max_cache_len=1, offloading=1024: no TypeError, but a cache of
+    one slot that offloads (IndexError or, without CUDA, AssertionError at the first generate)."""
+    found = signature(call.callee, version)
+    if found is None or not found.flags:
+        return ""
+    landed = list(zip(found.params, call.positional_literals, strict=False))
+    wrong = [(name, text) for name, text in landed if name in found.flags and text not in _FLAG_LITERALS]
+    if not wrong:
+        return ""
+    bound = ", ".join(f"{name}={text or '...'}" for name, text in landed)
+    name, text = wrong[0]
+    return (f"binds its positional arguments as ({bound}): {text} lands on the flag {name!r}, so they "
+            "follow another release's order (pass them by keyword)")
+
+
+#: What a flag parameter takes; any other literal landing there is an argument meant for another one.
+_FLAG_LITERALS = frozenset({"", "True", "False", "0", "1", "None"})
+
+
 def first_binding(call: Call) -> Version | None:
     """The first known release from which `call` binds on every later release, when it binds on no
     earlier one (a constructor keyword that dates the code, like `DynamicCache(config=...)`); None
@@ -150,11 +175,27 @@ def _refused(rule: Rule, use: ModelUse, call: Call, versions: Sequence[Version])
         yield CallProblem(text, failing, call.keywords[keyword], call.guarded, plan)
 
 
+def _call_error(call: Call, version: Version) -> str:
+    """What goes wrong building `call` on `version`, judged by that release's own constructor."""
+    error = binding_error(call, version)
+    return f"raises TypeError: {error}" if error else misbinding(call, version)
+
+
 def _unbound(rule: Rule, call: Call, versions: Sequence[Version]) -> Iterator[CallProblem]:
-    errors = {v: binding_error(call, v) for v in versions}
-    failing = [v for v, error in errors.items() if error]
+    """One problem per call; where releases of the window fail differently, each error is named
+    with its own releases (a window spanning two constructors never reads one's error for both)."""
+    by_error: dict[str, list[Version]] = {}
+    for version in versions:
+        error = _call_error(call, version)
+        if error:
+            by_error.setdefault(error, []).append(version)
+    failing = sorted(v for releases in by_error.values() for v in releases)
     if failing:
-        text = rule.message.format(cache_class=call.callee, error=errors[failing[0]])
+        if len(by_error) == 1:
+            error = next(iter(by_error))
+        else:
+            error = "; ".join(f"on {version_ranges(releases)} {text}" for text, releases in by_error.items())
+        text = rule.message.format(cache_class=call.callee, error=error)
         refusal = "give the arguments every release of the window takes, or narrow the transformers pin"
         yield CallProblem(text, failing, call.span, call.guarded, FixPlan(spec=None, refusal=refusal))
 

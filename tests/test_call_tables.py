@@ -18,15 +18,18 @@ from wheel_facts import WheelFacts, wheels
 from attnlint.engine import check_source
 from attnlint.facts import Call, Span, Target
 from attnlint.knowledge import cache_class_values, call_tables
-from attnlint.signatures import binding_error, first_binding, refusals, signature
+from attnlint.signatures import binding_error, first_binding, misbinding, refusals, signature
 
 WHEELS = Path(os.environ.get("ATTNLINT_WHEELS", "/nonexistent"))
 SPAN = Span(path="x.py", row=1, column=1, end_row=1, end_column=2)
 
 
-def _call(callee: str, positional: int = 0, *keywords: str, spread: bool = False) -> Call:
+def _call(
+    callee: str, positional: int = 0, *keywords: str, spread: bool = False, literals: tuple[str, ...] = ()
+) -> Call:
     given = dict.fromkeys(keywords, SPAN)
-    return Call(callee=callee, span=SPAN, positional=positional, keywords=given, spread=spread)
+    return Call(callee=callee, span=SPAN, positional=positional, keywords=given, spread=spread,
+                positional_literals=literals)
 
 
 def test_installed_release_behaves_as_the_tables_say() -> None:
@@ -47,6 +50,55 @@ def test_binding_follows_python() -> None:
     assert binding_error(_call("StaticCache", 0, "config", spread=True), v451) == ""
     # a class a release does not have is an ImportError there, not a binding problem
     assert binding_error(_call("HybridCache", 0, "config"), Version("5.0.0")) == ""
+
+
+def test_a_number_landing_on_a_flag_of_the_release_is_a_misbinding() -> None:
+    """StaticCache(config, 1, 1024), the 4.45-4.53 order, is max_cache_len=1, offloading=1024 on 4.56+."""
+    old_order = _call("StaticCache", 3, literals=("", "1", "1024"))
+    assert misbinding(old_order, Version("4.51.0")) == ""  # (config, max_batch_size, max_cache_len) there
+    assert binding_error(old_order, Version("4.56.0")) == ""  # Python binds it: no TypeError
+    found = misbinding(old_order, Version("4.56.0"))
+    assert "max_cache_len=1, offloading=1024" in found and "'offloading'" in found
+    assert misbinding(old_order, Version("5.24.0")) == found
+    # the 4.56 order, a real flag, and arguments attnlint cannot read are not misbindings
+    assert misbinding(_call("StaticCache", 2, literals=("", "1024")), Version("4.56.0")) == ""
+    assert misbinding(_call("StaticCache", 3, literals=("", "1024", "True")), Version("4.56.0")) == ""
+    assert misbinding(_call("StaticCache", 3, literals=("", "", "")), Version("4.56.0")) == ""
+    assert misbinding(_call("StaticCache", 1, "max_batch_size", "max_cache_len", literals=("",)),
+                      Version("4.56.0")) == ""
+
+
+WINDOW_SOURCE = """\
+from transformers import AutoModelForCausalLM, StaticCache
+
+model = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.2-1B")
+cache = {call}
+"""
+
+
+def _messages(call: str, pins: str) -> list[str]:
+    target = Target(transformers=SpecifierSet(pins), reason="the override allows", source="override")
+    found = check_source(WINDOW_SOURCE.format(call=call), "cache.py", target=target)
+    return [f"{d.code} {d.message}" for d in found]
+
+
+def test_positional_arguments_are_judged_by_each_release_of_the_window() -> None:
+    old_order = "StaticCache(model.config, 1, 1024)"
+    assert _messages(old_order, ">=4.45,<4.54") == []  # the order they were written for
+    after = _messages(old_order, ">=4.56")
+    assert len(after) == 1 and "max_cache_len=1, offloading=1024" in after[0] and "TypeError" not in after[0]
+    assert "4.56.0-5.24.0" in after[0]
+    # spanning three constructors: each release's own error, never the first one's for all
+    [spanning] = _messages(old_order, ">=4.40")
+    assert "on 4.40.0-4.44.2 raises TypeError: missing required argument(s) 'device'" in spanning
+    assert "on 4.54.0-4.55.4 raises TypeError: got multiple values for argument 'layer_classes'" in spanning
+    assert "on 4.56.0-5.24.0 binds its positional arguments as" in spanning
+    # the keyword spelling binds every parameter by name on every release from 4.45
+    keywords = "StaticCache(config=model.config, max_batch_size=1, max_cache_len=1024)"
+    assert _messages(keywords, ">=4.45") == []
+    # the 4.56 order is right from 4.56, and variables there may hold anything: silent
+    assert _messages("StaticCache(model.config, 1024)", ">=4.56") == []
+    assert _messages("StaticCache(model.config, batch, length)", ">=4.56") == []
 
 
 def test_a_constructor_keyword_dates_the_code_only_when_older_releases_all_refuse_it() -> None:
@@ -80,6 +132,18 @@ def test_wheel_constructors_match_the_signatures() -> None:
             shown = data and (data.params, data.required, data.varargs, data.varkw, data.bound)
             if shown != facts.signatures.get(name):
                 wrong.append(f"{name} on {facts.version}: data {shown}, wheel {facts.signatures.get(name)}")
+    assert wrong == []
+
+
+def test_wheel_flags_are_the_bool_parameters() -> None:
+    """calls.toml `flags` are what each wheel's own constructor annotates `bool`."""
+    wrong = []
+    for facts in _wheels():
+        for name in cache_class_values():
+            data = signature(name, facts.version)
+            if data is not None and data.flags != facts.flags.get(name, ()):
+                read = facts.flags.get(name, ())
+                wrong.append(f"{name} on {facts.version}: data {data.flags}, wheel {read}")
     assert wrong == []
 
 

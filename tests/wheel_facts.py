@@ -35,6 +35,8 @@ class WheelFacts:
     cache_field_types: frozenset[str]
     from_config_dtype: bool
     generate_refuses_unused: bool
+    #: per cache class, the parameters of its own constructor annotated `bool` (calls.toml `flags`)
+    flags: dict[str, tuple[str, ...]]
 
 
 def _read(archive: zipfile.ZipFile, name: str) -> str:
@@ -63,10 +65,11 @@ def read_wheel(path: Path) -> WheelFacts:
         )
         signatures = cache_signatures(_read(archive, "cache_utils.py"))
         refuses_unused = _UNUSED_MODEL_KWARGS in _read(archive, "generation/utils.py")
+        flags = cache_flags(_read(archive, "cache_utils.py"))
     return WheelFacts(
         Version(path.name.split("-")[1]), frozenset(configs), frozenset(classes), dtype, signatures, fields,
         _FROM_CONFIG_DTYPE.search(modeling) is not None,
-        refuses_unused,
+        refuses_unused, flags,
     )
 
 
@@ -160,6 +163,20 @@ def cache_signatures(source: str) -> dict[str, Signature]:
     classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
     found = {name: _signature(name, classes) for name in classes if name.endswith("Cache")}
     return {name: sig for name, sig in found.items() if sig is not None}
+
+
+def cache_flags(source: str) -> dict[str, tuple[str, ...]]:
+    """Every `...Cache` class of cache_utils.py whose own constructor has parameters annotated
+    `bool` -> those parameters, in order."""
+    found: dict[str, tuple[str, ...]] = {}
+    for node in ast.parse(source).body if source else []:
+        init = _init(node) if isinstance(node, ast.ClassDef) and node.name.endswith("Cache") else None
+        if init is not None:
+            named = [a.arg for a in init.args.args
+                     if isinstance(a.annotation, ast.Name) and a.annotation.id == "bool"]
+            if named:
+                found[node.name] = tuple(named)
+    return found
 
 
 def wheels(folder: Path) -> list[WheelFacts]:

@@ -52,7 +52,10 @@ class Signature(Ranged):
     the same keyword, is "got multiple values". Those fields are generated from the wheels;
     `refuses` and `needs_one_of` are added by hand where a constructor takes `**kwargs` and a
     TypeError comes from deeper down (4.54-4.55 build their layers from them), each verified by
-    building the cache on those releases.
+    building the cache on those releases. `flags` are the parameters that take True or False
+    (annotated `bool` in cache_utils.py): a number landing there positionally (`StaticCache(config,
+    1, 1024)` on 4.56+: max_cache_len=1, offloading=1024) means the arguments follow another
+    release's order, which binds without a TypeError and fails later.
     """
 
     name: str
@@ -64,6 +67,7 @@ class Signature(Ranged):
     bound: tuple[str, ...] = ()
     refuses: tuple[str, ...] = ()
     needs_one_of: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -103,8 +103,9 @@ class Recorder(Resolver):
                 continue
             for key, entry in value.entries.items():
                 keywords[key] = entry.span if isinstance(entry, Lit) else self.pos.span(keyword.value)
+        literals = tuple(repr(a.value) if isinstance(a, ast.Constant) else "" for a in node.args)
         return Call(callee=callee, span=self.pos.span(node), positional=len(node.args), keywords=keywords,
-                    spread=spread)
+                    spread=spread, positional_literals=literals)
 
     def _settings(
         self, value: Value, origin: Origin, keyword: str, site: Span, normalise: Normaliser
