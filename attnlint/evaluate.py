@@ -181,6 +181,12 @@ def _combo_matches(
                for k, s in combo.flags.items())
 
 
+def _runs_on(combo: _Combo, version: Version) -> bool:
+    """Whether the code that sets the combination's attention and cache runs on `version` (a
+    release check attnlint reads can let only some releases through: `Setting.runs_on`)."""
+    return all(allows(s.runs_on, version) for s in (combo.attn, combo.cache) if s.runs_on)
+
+
 def _on_load(attn: Setting, version: Version | None) -> tuple[Setting, ...]:
     """The attentions a model loaded on `version` can get from this setting: a config.json's value
     only where that release's from_pretrained keeps it (vocab.toml `config_json`), else the default;
@@ -359,7 +365,7 @@ def _judge_combos(
     for combo in _combos(use, rule):
         if not _combo_matches(rule, combo, use, None, strict):
             continue
-        hits = [v for v in versions if _combo_matches(rule, combo, use, v, strict)]
+        hits = [v for v in versions if _runs_on(combo, v) and _combo_matches(rule, combo, use, v, strict)]
         if not hits:
             continue
         span = _anchor(rule, combo, use)

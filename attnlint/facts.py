@@ -76,6 +76,9 @@ class Setting:
     #: An f-string's literal parts with `{}` for each field formatted at run time (value None): the
     #: name cannot be known, only whether some name a release accepts could fit it (--strict).
     template: str | None = None
+    #: The transformers releases the code that sets it runs on, where a release check attnlint can
+    #: read lets only those through (`if transformers < 4.53: return` above it: ">=4.53"); "" every one.
+    runs_on: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,6 +108,8 @@ class Call:
     keywords: dict[str, Span] = field(default_factory=dict)
     spread: bool = False
     guarded: bool = False
+    #: The releases the call runs on under a release check attnlint reads (`Setting.runs_on`).
+    runs_on: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -201,16 +201,17 @@ def _unbound(rule: Rule, call: Call, versions: Sequence[Version]) -> Iterator[Ca
 
 
 def call_problems(rule: Rule, use: ModelUse, versions: Sequence[Version], strict: bool) -> list[CallProblem]:
-    """What a refused-keyword or constructor-arguments rule finds in one use's calls on `versions`;
-    a guarded call only under `strict`."""
+    """What a refused-keyword or constructor-arguments rule finds in one use's calls on `versions`
+    (those of them a call under a release check runs on); a guarded call only under `strict`."""
     found: list[CallProblem] = []
     for call in use.calls:
         if call.guarded and not strict:
             continue
+        running = [v for v in versions if allows(call.runs_on, v)] if call.runs_on else versions
         if rule.kind == "refused-keyword":
-            found += _refused(rule, use, call, versions)
+            found += _refused(rule, use, call, running)
         elif rule.kind == "constructor-arguments" and call.callee not in _LOADERS:
-            found += _unbound(rule, call, versions)
+            found += _unbound(rule, call, running)
     return found
 
 

@@ -102,9 +102,9 @@ def _model_floor(use: ModelUse) -> Floor | None:
 
 def _constructor_floor(call: Call) -> Floor | None:
     """A cache built with arguments its constructor binds only from some release on (and on none
-    before): `DynamicCache(config=...)` dates the code to 4.54."""
+    before): `DynamicCache(config=...)` dates the code to 4.54 (not when only some releases run it)."""
     first = first_binding(call)
-    if first is None or call.guarded:
+    if first is None or call.guarded or call.runs_on:
         return None
     given = ", ".join(f"{keyword}=" for keyword in call.keywords) or "its arguments"
     return Floor(first, f">={first}", f"{call.callee}({given})", call.span.row)

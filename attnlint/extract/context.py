@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from attnlint.extract.models import from_model_id
+from attnlint.extract.release_checks import Region, early_exit_regions
 from attnlint.extract.values import (
     Normaliser,
     normalise_bool,
@@ -55,8 +56,9 @@ class FileContext:
     autocast: list[Setting] = field(default_factory=list)
     registered: set[str] = field(default_factory=set)
     uses: list[ModelUse] = field(default_factory=list)
-    #: (first row, last row, what): code whose failure is caught, or that only some releases run.
-    guards: list[tuple[int, int, str]] = field(default_factory=list)
+    #: (first row, last row, releases, what): code whose failure is caught, or that only some releases
+    #: run; `releases` is the range a readable release check lets through ("" guards the rows whole).
+    guards: list[Region] = field(default_factory=list)
 
     def apply(self, uses: list[ModelUse]) -> list[ModelUse]:
         """Every use of the file, with the file's precision and registered names, plus the config loads."""
@@ -73,19 +75,33 @@ class FileContext:
                 result.append(replace(use, registered=registered))
         return result
 
+    def _regions_at(self, row: int) -> tuple[bool, str, str]:
+        """Whether `row` is guarded whole, the releases it runs on ("" every one), and why."""
+        regions = [(runs_on, what) for first, last, runs_on, what in self.guards if first <= row <= last]
+        whole = next((what for runs_on, what in regions if not runs_on), "")
+        ranges = [(runs_on, what) for runs_on, what in regions if runs_on]
+        if whole or not ranges:
+            return bool(whole), "", whole
+        runs_on = ",".join(dict.fromkeys(spec for spec, _ in ranges))
+        return False, runs_on, f"transformers{runs_on}, as {ranges[-1][1]} requires"
+
     def _guard_call(self, call: Call) -> Call:
-        """A call whose failure is caught, or that only some releases run, does not surely raise."""
-        if any(first <= call.span.row <= last for first, last, _ in self.guards):
+        """A call whose failure is caught, or that only some releases run, does not surely raise;
+        one under a release check attnlint reads is judged on the releases that run it."""
+        whole, runs_on, _ = self._regions_at(call.span.row)
+        if whole:
             return replace(call, guarded=True)
-        return call
+        return replace(call, runs_on=runs_on) if runs_on else call
 
     def _guard(self, setting: Setting) -> Setting:
         where = setting.span or setting.site
         if where is None or setting.guarded:
             return setting
-        for first, last, what in self.guards:
-            if first <= where.row <= last:
-                return replace(setting, guarded=True, branch=setting.branch or what)
+        whole, runs_on, what = self._regions_at(where.row)
+        if whole:
+            return replace(setting, guarded=True, branch=setting.branch or what)
+        if runs_on:
+            return replace(setting, runs_on=runs_on, branch=setting.branch or what)
         return setting
 
 
@@ -289,17 +305,21 @@ def _catches(handler: ast.ExceptHandler, caught: tuple[str, ...]) -> bool:
 
 def _guards(
     tree: ast.Module, hot: HotRows, release_checks: tuple[str, ...], caught: tuple[str, ...]
-) -> Iterator[tuple[int, int, str]]:
-    """Try bodies whose handlers catch the failure, and both branches of an `if` on the release,
-    of those that hold a hot row."""
+) -> Iterator[Region]:
+    """Try bodies whose handlers catch the failure, both branches of an `if` on the release, and
+    the rest of a block after an `if` on the release that leaves it (`return`, `raise`), of those
+    that hold a hot row."""
+    def checks_release(node: ast.If) -> bool:
+        names = {_name(n) for n in ast.walk(node.test) if isinstance(n, ast.Name | ast.Attribute)}
+        return bool(names & set(release_checks))
+
     for node in _covering(tree, hot):
         if isinstance(node, ast.Try) and any(_catches(h, caught) for h in node.handlers):
             last = node.body[-1].end_lineno or node.lineno
-            yield node.body[0].lineno, last, f"the try block on line {node.lineno}"
-        elif isinstance(node, ast.If):
-            names = {_name(n) for n in ast.walk(node.test) if isinstance(n, ast.Name | ast.Attribute)}
-            if names & set(release_checks):
-                yield node.lineno, node.end_lineno or node.lineno, f"the release check on line {node.lineno}"
+            yield node.body[0].lineno, last, "", f"the try block on line {node.lineno}"
+        elif isinstance(node, ast.If) and checks_release(node):
+            yield node.lineno, node.end_lineno or node.lineno, "", f"the release check on line {node.lineno}"
+        yield from early_exit_regions(node, checks_release)
 
 
 def _release_flags(tree: ast.Module, index: LineIndex, release_checks: tuple[str, ...]) -> set[str]:
