@@ -9,11 +9,15 @@ must be equal, and a second `fix` must change nothing.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import tempfile
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
-from agreement import fix_then_check
+from agreement import fix_then_check, records, run_cli
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +25,14 @@ IMPORT = "from transformers import AutoModelForCausalLM, Llama4ForConditionalGen
 ATTN = ["flex_attention", "sdpa", "eager", "flash_attention_2", "flex_attentoin", None]
 CACHE = ["dynamic", "static", "hybrid", "offloaded", None]
 MODELS = ['"meta-llama/Llama-4-Scout-17B-16E-Instruct"', '"models/scout"']
+#: The seed's shape: flex on a device chosen at run time, so ATN114's sdpa fix (unsafe) is rolled
+#: back next to ATN101's hybrid cache (ATN117); the hint once promised it.
+SEED_CPU = (
+    IMPORT
+    + 'model = Llama4ForConditionalGeneration.from_pretrained(\n    "meta-llama/Llama-4-Scout-17B-16E-'
+    + 'Instruct", attn_implementation="flex_attention", device_map="auto"\n)\n'
+    + "out = model.generate(**inputs)\n"
+).encode()
 PINS = ["transformers==4.51.0", "transformers>=4.50", "transformers==4.53.0"]
 
 
@@ -126,3 +138,42 @@ def test_check_after_fix_reports_what_fix_said_remains(project: tuple[dict[str, 
         assert again == found
         assert {name: (root / name).read_bytes() for name in files} == after, "a second fix changed files"
         assert sorted(p.name for p in root.rglob(".*.tmp")) == []  # no temporary file is left behind
+
+
+
+def _codes(found: list[dict[str, Any]], fixed: str | None = None) -> Counter[str]:
+    """The codes of JSON records; with `fixed`, of those whose offered fix is that applicable
+    ("any": any fix)."""
+    return Counter(
+        r["code"] for r in found
+        if fixed is None or (r["fix"] is not None and fixed in ("any", r["fix"]["applicability"]))
+    )
+
+
+def _fix_json(*options: str) -> list[dict[str, Any]]:
+    return records(run_cli("fix", ".", "--output-format", "json", *options)[1])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_projects())
+@example(_CHAINED)
+@example(({"requirements.txt": b"transformers==4.51.0\n", "scripts/s0.py": SEED_CPU}, False))
+def test_the_run_an_offered_fix_names_removes_its_finding(project: tuple[dict[str, bytes], bool]) -> None:
+    """What `check` offers (the JSON `fix` fields: safe ones for `fix`, all for `fix --unsafe-fixes`)
+    that run removes, code for code; after a plain `fix`, what is left with a fix (the "available
+    with --unsafe-fixes" hint) `fix --unsafe-fixes` then removes."""
+    files, _ = project
+    with tempfile.TemporaryDirectory() as scratch:
+        for copy, name in itertools.product(("plain", "unsafe"), files):
+            (Path(scratch) / copy / name).parent.mkdir(parents=True, exist_ok=True)
+            (Path(scratch) / copy / name).write_bytes(files[name])
+        with contextlib.chdir(Path(scratch) / "unsafe"):
+            before = records(run_cli("check", "--no-cache", ".", "--output-format", "json")[1])
+            after = _fix_json("--unsafe-fixes")
+            assert _codes(before, "any") <= _codes(before) - _codes(after)
+        with contextlib.chdir(Path(scratch) / "plain"):
+            after = _fix_json()
+            assert _codes(before, "safe") <= _codes(before) - _codes(after)
+            hinted = _codes(after, "any")
+            assert not _codes(after, "safe")
+            assert hinted <= _codes(after) - _codes(_fix_json("--unsafe-fixes")), hinted

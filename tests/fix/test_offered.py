@@ -68,3 +68,35 @@ def test_the_result_cache_keeps_what_was_offered(seed: Path, capsys: pytest.Capt
     assert (seed / ".attnlint_cache").is_dir()
     assert _run(capsys, "check", ".") == cold
     assert "hidden fix" not in cold[1]
+
+
+STATIC = """from transformers import Llama4ForConditionalGeneration
+model = Llama4ForConditionalGeneration.from_pretrained(
+    "meta-llama/Llama-4-Scout-17B-16E-Instruct", attn_implementation="flex_attention"
+)
+out = model.generate(**inputs, cache_implementation="static")
+"""
+
+
+def test_a_safe_fix_only_the_unsafe_run_keeps_is_offered_as_unsafe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Dropping the static cache (ATN119, ATN205: safe) causes ATN101 under flex on 4.51, so plain
+    `fix` rolls it back; beside ATN113's sdpa switch (unsafe) it holds. Check once marked both
+    `[*]`, and plain `fix` then fixed nothing."""
+    (tmp_path / "requirements.txt").write_text("transformers>=4.50\n", encoding="utf-8")
+    (tmp_path / "s.py").write_text(STATIC, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    fixes = _fixes(capsys, "check", "--no-cache", ".")
+    assert fixes["ATN119"] == fixes["ATN205"] == fixes["ATN113"] == "unsafe"
+    assert set(fixes.values()) == {"unsafe"}  # the kernel switch removes every finding
+    hidden = len(fixes)
+    _, out, _ = _run(capsys, "check", "--no-cache", ".")
+    assert out.endswith(f"No fixes available ({hidden} hidden fixes can be enabled with the `--unsafe-fixes` "
+                        "option).\n")
+    _, out, err = _run(capsys, "fix", ".")
+    hint = f"{hidden} fixes available with --unsafe-fixes.\n"
+    assert out.endswith(f"Fixed 0 errors ({hidden} remaining).\n{hint}")
+    assert "ATN119 not fixed: fix rolled back: the fix would cause ATN101" in err
+    code, out, _ = _run(capsys, "fix", "--unsafe-fixes", ".")
+    assert code == 0 and out.endswith("(0 remaining).\n")
