@@ -496,3 +496,22 @@ def test_json_fix_edits_are_computed_on_the_checked_text(
     fixed = (project / "a.py").read_bytes()
     assert fixed.startswith(prefix) and b'm.generate(ids, cache_implementation="hybrid")\n' in fixed
     assert b"caf\xe9" in fixed if not prefix else "café".encode() in fixed
+
+
+def test_finding_paths_are_relative_to_the_working_folder_only_below_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from attnlint.project import display_path
+
+    (tmp_path / "work" / "src").mkdir(parents=True)
+    (tmp_path / "workshop").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "work")
+    monkeypatch.chdir(tmp_path / "link")  # the working folder is resolved: paths arrive resolved
+    work = (tmp_path / "work").resolve()
+    assert display_path(work / "src" / "a.py") == "src/a.py"
+    assert display_path(work) == "."
+    sibling = (tmp_path / "workshop" / "b.py").resolve()  # shares the folder's name as a prefix
+    assert display_path(sibling) == sibling.as_posix()
+    assert display_path(Path("relative/c.py")) == "relative/c.py"
+    monkeypatch.chdir(tmp_path / "workshop")  # a later working folder is resolved again
+    assert display_path(sibling) == "b.py"

@@ -306,5 +306,10 @@ def test_constraint_include_and_local_lock_version(tmp_path: Path) -> None:
 
 def test_has_pin_files(tmp_path: Path) -> None:
     assert not has_pin_files(tmp_path)
+    (tmp_path / "setup.py").mkdir()  # a folder named like a pin file is not one
+    (tmp_path / "requirements").mkdir()  # nor a requirements folder without a .txt in it
+    (tmp_path / "requirements" / "README.md").write_text("", encoding="utf-8")
+    assert not has_pin_files(tmp_path)
+    assert not has_pin_files(tmp_path / "missing")
     write(tmp_path, "requirements-gpu.txt", "torch\n")
     assert has_pin_files(tmp_path)
