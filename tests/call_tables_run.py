@@ -19,7 +19,7 @@ from packaging.version import Version
 
 from attnlint.facts import Call, Span
 from attnlint.knowledge import call_tables
-from attnlint.signatures import binding_error, refusals
+from attnlint.signatures import binding_error, misbinding, refusals
 
 #: (cache class, number of positional arguments, keywords): shapes found in public code.
 CONSTRUCTOR_CALLS: list[tuple[str, int, tuple[str, ...]]] = [
@@ -36,8 +36,9 @@ CONSTRUCTOR_CALLS: list[tuple[str, int, tuple[str, ...]]] = [
 _SPAN = Span(path="run.py", row=1, column=1, end_row=1, end_column=2)
 
 
-def _call(callee: str, positional: int, keywords: tuple[str, ...]) -> Call:
-    return Call(callee=callee, span=_SPAN, positional=positional, keywords=dict.fromkeys(keywords, _SPAN))
+def _call(callee: str, positional: int, keywords: tuple[str, ...], literals: tuple[str, ...] = ()) -> Call:
+    return Call(callee=callee, span=_SPAN, positional=positional, keywords=dict.fromkeys(keywords, _SPAN),
+                positional_literals=literals)
 
 
 def _outcome(run: Any) -> str:
@@ -90,11 +91,18 @@ def disagreements() -> list[str]:
         if cls is None:
             continue
         args = [configs["llama"], 1, 32][:positional]
-        got = _outcome(lambda: cls(*args, **{k: arguments[k] for k in keywords}))  # noqa: B023
+        built: list[Any] = []
+        got = _outcome(lambda: built.append(cls(*args, **{k: arguments[k] for k in keywords})))  # noqa: B023
+        literals = ("", "1", "32")[:positional]
         error = binding_error(_call(name, positional, keywords), version)
+        given = f"{positional} positional, {', '.join(keywords)}"
         if bool(error) != (got == "TypeError"):
-            given = f"{positional} positional, {', '.join(keywords)}"
             wrong.append(f"{name}({given}): predicted {error!r}, got {got}")
+        # a number landing on a flag: the built cache holds it (4.56+: offloading=32)
+        misbound = misbinding(_call(name, positional, keywords, literals), version)
+        offloading = getattr(built[0], "offloading", False) if built else False
+        if built and bool(misbound) != (offloading not in (False, None)):
+            wrong.append(f"{name}({given}): predicted {misbound!r}, built with offloading={offloading!r}")
     return wrong
 
 
