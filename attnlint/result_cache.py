@@ -2,8 +2,9 @@
 
 A warm run (pre-commit on an unchanged tree, a CI re-run) should cost little more than reading
 the files. An entry is keyed by everything a file's findings depend on: its bytes and reported
-name, the attnlint version, the rule base (a hash of every shipped knowledge file), the target it
-is judged on (transformers and torch specifiers and where they came from) and the selection.
+name, the attnlint version and what a record means (`RECORDS`), the rule base (a hash of every
+shipped knowledge file), the target it is judged on (transformers and torch specifiers and where
+they came from) and the selection.
 Entries are one small JSON file each, written to a temporary name and renamed into place, so
 concurrent runs never read half an entry; an entry that cannot be read is a miss. The folder holds
 a `.gitignore` of `*`, as ruff's does, so git never shows it.
@@ -27,6 +28,9 @@ from attnlint.knowledge.compiled import rule_base_hash
 __all__ = ["CACHE_FOLDER", "ResultCache", "rule_base_hash"]
 
 CACHE_FOLDER = ".attnlint_cache"
+#: What a stored record means, in the key beside the version: raised when that changes between
+#: releases (2: a record's fix is one `attnlint fix` makes good, not every planned fix).
+RECORDS = "2"
 
 
 class ResultCache:
@@ -38,7 +42,7 @@ class ResultCache:
 
     def __init__(self, root: Path, context: Sequence[str]) -> None:
         self.folder = root / CACHE_FOLDER
-        self._prefix = "\0".join([__version__, rule_base_hash(), *context]).encode()
+        self._prefix = "\0".join([__version__, RECORDS, rule_base_hash(), *context]).encode()
         self._ready = False
 
     def key(self, name: str, data: bytes, target: Sequence[str]) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from attnlint import parallel, project
+from attnlint import parallel, project, result_cache
 from attnlint.cli import main
 from attnlint.engine import CheckContext, Unit
 from attnlint.finding import Finding
@@ -36,6 +36,14 @@ def test_a_key_changes_with_everything_a_finding_depends_on(tmp_path: Path) -> N
         ResultCache(tmp_path, ["select=ATN2"]).key("a.py", b"x = 1\n", TARGET),
     }
     assert key not in others and len(others) == 6
+
+
+def test_a_key_changes_with_what_a_record_means(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records written before fixes were offered only when `fix` makes them good (the seed's "1
+    hidden fix") are not reused by a run of the same version that offers them so."""
+    key = ResultCache(tmp_path, []).key("a.py", b"x = 1\n", TARGET)
+    monkeypatch.setattr(result_cache, "RECORDS", "1")
+    assert ResultCache(tmp_path, []).key("a.py", b"x = 1\n", TARGET) != key
 
 
 def test_entries_round_trip_and_the_folder_ignores_itself(tmp_path: Path) -> None:
