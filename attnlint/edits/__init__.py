@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from attnlint.diagnostic import Edit, Fix
 from attnlint.edits.json import json_edits, json_file_for
 from attnlint.edits.refusal import FixRefused
 from attnlint.finding import Finding
 from attnlint.source import SourceText, is_framework_file
+
+if TYPE_CHECKING:
+    from attnlint.edits.parsed import PythonSource
 
 __all__ = ["EditsOrWhy", "file_edits", "fixes_of", "is_json", "wanted"]
 
@@ -69,14 +74,24 @@ def file_edits(source: SourceText, findings: Sequence[Finding]) -> EditsOrWhy:
         from attnlint.edits.framework import framework_edits
 
         return _each(findings, lambda finding: framework_edits(source, finding))
-    from attnlint.edits.parsed import PythonSource
     from attnlint.edits.python import python_edits
 
     try:
-        parsed = PythonSource(source)
+        parsed = _parsed(source)
     except FixRefused as exc:
         return {i: str(exc) for i in range(len(findings))}
     return _each(findings, lambda finding: python_edits(parsed, finding))
+
+
+@lru_cache(maxsize=4)
+def _parsed(source: SourceText) -> PythonSource:
+    """One libcst parse of a text, with its positions, for every edit computed on it: a check asks for
+    a file's edits, then the fixer's rounds that decide which fixes it offers ask again for the same
+    text (a parse and two position passes each, most of a fix's cost). Few are kept: a run moves on
+    file by file. A parse is never changed by the edits computed on it."""
+    from attnlint.edits.parsed import PythonSource
+
+    return PythonSource(source)
 
 
 def fixes_of(sources: Sequence[SourceText], findings: Sequence[Finding]) -> list[Fix | None]:
