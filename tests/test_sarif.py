@@ -96,6 +96,18 @@ def test_locations_are_relative_uris_under_srcroot(sarif: dict[str, Any]) -> Non
     assert len(cells) == 1 and "fixes" not in cells[0] and cells[0]["message"]["text"].startswith("cell 1:")
 
 
+def _applied(text: str, change: dict[str, Any]) -> str:
+    """`text` with a SARIF artifact change's replacements made."""
+    index = LineIndex(text)
+    edits = []
+    for replacement in change["replacements"]:
+        region = replacement["deletedRegion"]
+        start = index.offset(region["startLine"], region["startColumn"])
+        end = index.offset(region["endLine"], region["endColumn"])
+        edits.append(index.edit(start, end, replacement["insertedContent"]["text"]))
+    return apply_edits(text, edits)
+
+
 def test_fixes_are_artifact_changes_that_apply(sarif: dict[str, Any]) -> None:
     """Applying a result's replacements to the file gives what `attnlint fix` writes."""
     results = [r for r in sarif["runs"][0]["results"] if "fixes" in r]
@@ -107,14 +119,7 @@ def test_fixes_are_artifact_changes_that_apply(sarif: dict[str, Any]) -> None:
     change = fix["artifactChanges"][0]
     assert change["artifactLocation"] == {"uri": "gen.py", "uriBaseId": "%SRCROOT%"}
     text = Path("gen.py").read_text(encoding="utf-8")
-    index = LineIndex(text)
-    edits = []
-    for replacement in change["replacements"]:
-        region = replacement["deletedRegion"]
-        start = index.offset(region["startLine"], region["startColumn"])
-        end = index.offset(region["endLine"], region["endColumn"])
-        edits.append(index.edit(start, end, replacement["insertedContent"]["text"]))
-    assert 'cache_implementation="hybrid"' in apply_edits(text, edits)
+    assert 'cache_implementation="hybrid"' in _applied(text, change)
     assert "safe fix" in fix["description"]["text"]
 
 
@@ -134,3 +139,26 @@ def test_absolute_paths_become_file_uris(tmp_path: Path) -> None:
     jsonschema.Draft4Validator(SCHEMA).validate(log)
     artifact = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert artifact == {"uri": (tmp_path / "a b.py").as_uri()} and "%20" in artifact["uri"]
+
+
+def test_a_model_folder_fix_is_an_artifact_change_of_its_json_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ATN205 on 5.24 (flex from config.json, a static cache from generation_config.json): its fix,
+    which `fix` keeps, edits the generation config, and applying it removes the cache key."""
+    root = tmp_path / "folder project"
+    (root / "ckpt").mkdir(parents=True)
+    (root / "requirements.txt").write_text("transformers==5.24.0\n", encoding="utf-8")
+    (root / "ckpt" / "config.json").write_text(
+        '{\n  "model_type": "llama",\n  "attn_implementation": "flex_attention"\n}\n', encoding="utf-8"
+    )
+    generation = '{\n  "cache_implementation": "static"\n}\n'
+    (root / "ckpt" / "generation_config.json").write_text(generation, encoding="utf-8")
+    monkeypatch.chdir(root)
+    assert main(["check", ".", "--output-format", "sarif"]) == 1
+    log = json.loads(capsys.readouterr().out)
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+    (result,) = [r for r in log["runs"][0]["results"] if r["ruleId"] == "ATN205"]
+    (change,) = result["fixes"][0]["artifactChanges"]
+    assert change["artifactLocation"] == {"uri": "ckpt/generation_config.json", "uriBaseId": "%SRCROOT%"}
+    assert json.loads(_applied(generation, change)) == {}
