@@ -15,7 +15,7 @@ import io
 import re
 import sys
 import tokenize
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypedDict
@@ -37,6 +37,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 __all__ = [
     "CheckContext",
     "CheckOptions",
+    "ReportEdge",
     "Unit",
     "check_bytes",
     "check_source",
@@ -266,14 +267,30 @@ def _context(options: CheckOptions) -> CheckContext:
     )
 
 
-def check_source(text: str, path: str = "<string>", **options: Unpack[CheckOptions]) -> list[Diagnostic]:
+#: A report edge: a unit's findings (in the context they were judged in) as diagnostics. None:
+#: `diagnostics`, every planned fix attached; `attnlint.offered.reported`: only those `fix` keeps.
+ReportEdge = Callable[[Unit, Sequence[Finding], CheckContext], list[Diagnostic]]
+
+
+def _reported(
+    unit: Unit, findings: Sequence[Finding], context: CheckContext, report: ReportEdge | None
+) -> list[Diagnostic]:
+    return diagnostics(unit, findings) if report is None else report(unit, findings, context)
+
+
+def check_source(
+    text: str, path: str = "<string>", *, report: ReportEdge | None = None, **options: Unpack[CheckOptions]
+) -> list[Diagnostic]:
     """Diagnostics for one Python source under `target` (default: every known release)."""
     source = SourceText(path, text.encode("utf-8", "surrogatepass"), text.removeprefix("\ufeff"))
     unit = Unit((source,))
-    return diagnostics(unit, check_unit(unit, _context(options)))
+    context = _context(options)
+    return _reported(unit, check_unit(unit, context), context, report)
 
 
-def check_bytes(data: bytes, path: str = "<string>", **options: Unpack[CheckOptions]) -> list[Diagnostic]:
+def check_bytes(
+    data: bytes, path: str = "<string>", *, report: ReportEdge | None = None, **options: Unpack[CheckOptions]
+) -> list[Diagnostic]:
     """`check_source` for raw file bytes: honours a BOM and a PEP 263 coding cookie (a notebook's
     bytes are read as a notebook). Bytes that cannot be decoded give one ATN002/ATN003 diagnostic."""
     context = _context(options)
@@ -283,4 +300,4 @@ def check_bytes(data: bytes, path: str = "<string>", **options: Unpack[CheckOpti
         problem = file_problem(exc.code, exc.reason, path, exc.row, exc.column)
         return diagnostics(Unit(()), [problem] if context.selected(exc.code) else [])
     unit = Unit((source,))
-    return diagnostics(unit, check_unit(unit, context))
+    return _reported(unit, check_unit(unit, context), context, report)

@@ -10,15 +10,21 @@ that has a fix at all.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from attnlint.diagnostic import Diagnostic
-    from attnlint.engine import CheckContext, Unit
+    from attnlint.engine import CheckContext, CheckOptions, Unit
     from attnlint.finding import Finding
 
-__all__ = ["reported"]
+    if sys.version_info >= (3, 11):
+        from typing import Unpack
+    else:  # pragma: no cover
+        from typing_extensions import Unpack
+
+__all__ = ["check_bytes", "check_source", "reported"]
 
 
 def reported(unit: Unit, findings: Sequence[Finding], context: CheckContext) -> list[Diagnostic]:
@@ -31,3 +37,18 @@ def reported(unit: Unit, findings: Sequence[Finding], context: CheckContext) -> 
     from attnlint.fix.available import keep_available
 
     return keep_available(made, unit, findings, context)
+
+
+def check_source(text: str, path: str = "<string>", **options: Unpack[CheckOptions]) -> list[Diagnostic]:
+    """The public `attnlint.check_source`: `engine.check_source` through this edge, so that a
+    diagnostic's fix is one `attnlint fix` keeps, as on the command line."""
+    from attnlint.engine import check_source as check
+
+    return check(text, path, report=reported, **options)
+
+
+def check_bytes(data: bytes, path: str = "<string>", **options: Unpack[CheckOptions]) -> list[Diagnostic]:
+    """The public `attnlint.check_bytes`: raw file bytes, through this edge."""
+    from attnlint.engine import check_bytes as check
+
+    return check(data, path, report=reported, **options)

@@ -32,12 +32,9 @@ from attnlint.source import SourceError, SourceText, decode
 from attnlint.walk import Discovery, discover
 
 if TYPE_CHECKING:
-    from attnlint.engine import CheckContext, Unit
+    from attnlint.engine import CheckContext, ReportEdge, Unit
     from attnlint.finding import Finding
     from attnlint.parallel import Judge
-
-    #: The report edge: a unit's findings (in the context they were judged in) as diagnostics.
-    ReportEdge = Callable[[Unit, Sequence[Finding], CheckContext], list[Diagnostic]]
 
 __all__ = ["CheckResult", "Checked", "check_paths", "discover_paths", "display_path", "project_targets"]
 

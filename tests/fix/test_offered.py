@@ -100,3 +100,27 @@ def test_a_safe_fix_only_the_unsafe_run_keeps_is_offered_as_unsafe(
     assert "ATN119 not fixed: fix rolled back: the fix would cause ATN101" in err
     code, out, _ = _run(capsys, "fix", "--unsafe-fixes", ".")
     assert code == 0 and out.endswith("(0 remaining).\n")
+
+
+def test_the_python_api_offers_what_the_command_line_offers(
+    seed: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`attnlint.check_source` and `check_bytes` (the public API) report the fixes `check` reports,
+    not every planned one: the engine's own `check_source` still attaches ATN114's unsafe switch."""
+    import attnlint
+    from attnlint.diagnostic import Diagnostic
+    from attnlint.engine import check_source as planned
+    from attnlint.extract.versions import resolve_target
+
+    target = resolve_target(seed)
+    text = (seed / "generate.py").read_text(encoding="utf-8")
+    offered = _fixes(capsys, "check", "generate.py")
+    assert offered == {"ATN101": "safe", "ATN114": None}
+
+    def applicability(found: list[Diagnostic]) -> dict[str, str | None]:
+        return {d.code: d.fix.applicability if d.fix else None for d in found}
+
+    assert applicability(attnlint.check_source(text, "generate.py", target=target, root=seed)) == offered
+    data = (seed / "generate.py").read_bytes()
+    assert applicability(attnlint.check_bytes(data, "generate.py", target=target, root=seed)) == offered
+    assert applicability(planned(text, "generate.py", target=target, root=seed))["ATN114"] == "unsafe"
