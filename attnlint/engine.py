@@ -43,6 +43,7 @@ __all__ = [
     "check_source",
     "check_unit",
     "diagnostics",
+    "reported_by",
     "selected",
     "suppressions",
 ]
@@ -272,9 +273,10 @@ def _context(options: CheckOptions) -> CheckContext:
 ReportEdge = Callable[[Unit, Sequence[Finding], CheckContext], list[Diagnostic]]
 
 
-def _reported(
-    unit: Unit, findings: Sequence[Finding], context: CheckContext, report: ReportEdge | None
+def reported_by(
+    report: ReportEdge | None, unit: Unit, findings: Sequence[Finding], context: CheckContext
 ) -> list[Diagnostic]:
+    """`findings` as diagnostics through `report` (None: `diagnostics`)."""
     return diagnostics(unit, findings) if report is None else report(unit, findings, context)
 
 
@@ -285,7 +287,7 @@ def check_source(
     source = SourceText(path, text.encode("utf-8", "surrogatepass"), text.removeprefix("\ufeff"))
     unit = Unit((source,))
     context = _context(options)
-    return _reported(unit, check_unit(unit, context), context, report)
+    return reported_by(report, unit, check_unit(unit, context), context)
 
 
 def check_bytes(
@@ -300,4 +302,4 @@ def check_bytes(
         problem = file_problem(exc.code, exc.reason, path, exc.row, exc.column)
         return diagnostics(Unit(()), [problem] if context.selected(exc.code) else [])
     unit = Unit((source,))
-    return _reported(unit, check_unit(unit, context), context, report)
+    return reported_by(report, unit, check_unit(unit, context), context)

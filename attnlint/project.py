@@ -188,11 +188,9 @@ class _Run:
 
     def diagnostics(self, unit: Unit, findings: Sequence[Finding], context: CheckContext) -> list[Diagnostic]:
         """A unit's findings as reported (and kept in the result cache), through the run's edge."""
-        if self.report is not None:
-            return self.report(unit, findings, context)
-        from attnlint.engine import diagnostics
+        from attnlint.engine import reported_by
 
-        return diagnostics(unit, findings)
+        return reported_by(self.report, unit, findings, context)
 
     @property
     def waiting(self) -> int:

@@ -289,8 +289,8 @@ def has_pin_files(folder: Path) -> bool:
         matches = entry in names or any(fnmatch(entry, pattern) for pattern in _REQUIREMENT_GLOBS)
         if matches and (folder / entry).is_file():
             return True
-    nested = (pattern for pattern in _REQUIREMENT_GLOBS if pattern.partition("/")[0] in entries)
-    return any(any(folder.glob(pattern)) for pattern in nested if "/" in pattern)
+    nested = [pattern for pattern in _REQUIREMENT_GLOBS if "/" in pattern]
+    return any(any(folder.glob(pattern)) for pattern in nested if pattern.partition("/")[0] in entries)
 
 
 @cache

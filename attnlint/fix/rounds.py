@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from attnlint.diagnostic import Edit
-from attnlint.edits import EditsOrWhy, file_edits, wanted
+from attnlint.edits import file_edits, wanted
 from attnlint.engine import CheckContext, Unit, check_unit
 from attnlint.finding import Finding
 from attnlint.fix.outcome import FixOutcome, Refusal
@@ -53,9 +53,6 @@ class _Rounds:
         self.refused: dict[tuple[str, str], str] = {}
         self.elsewhere: set[tuple[str, str]] = set()
         self.one_at_a_time = False
-        #: the last text and findings edits were planned for, and the plans: a batch that failed
-        #: is retried one fix at a time on the same text, from the same plans
-        self._planned: tuple[str, list[Finding], EditsOrWhy] | None = None
 
     def batch(self) -> list[tuple[Finding, list[Edit]]] | None:
         """Non-overlapping fixes to try together; None when nothing is left to try."""
@@ -67,11 +64,7 @@ class _Rounds:
         if not todo:
             return None
         source = self.unit.source(self.path)
-        if self._planned is not None and self._planned[:2] == (source.text, todo):
-            results = self._planned[2]
-        else:
-            results = file_edits(source, todo)
-            self._planned = (source.text, todo, results)
+        results = file_edits(source, todo)  # a retry on the same text reuses its parse (edits._parsed)
         chosen: list[tuple[Finding, list[Edit]]] = []
         for i, finding in enumerate(todo):
             result = results.get(i)
