@@ -8,10 +8,11 @@ from, so no output can depend on (or change) what the fixer and the guard work w
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from attnlint.facts import Location
+from attnlint.records import record
 
 if TYPE_CHECKING:
     from attnlint.knowledge.schema import Applicability, Severity
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["Diagnostic", "Edit", "Fix", "Location"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Edit:
     """Replace the text between `location` and `end_location` with `content`.
 
@@ -33,14 +34,14 @@ class Edit:
     filename: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Fix:
     applicability: Applicability
     message: str
     edits: tuple[Edit, ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Diagnostic:
     """One reported finding; `to_json` and `from_json` are the shape of the JSON output and of
     the result cache's records."""

@@ -16,7 +16,7 @@ import re
 import sys
 import tokenize
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import TypedDict
 
@@ -27,6 +27,7 @@ from attnlint.extract.python import extract_python
 from attnlint.facts import Target
 from attnlint.finding import Finding, file_problem
 from attnlint.knowledge.schema import Rule
+from attnlint.records import record
 from attnlint.source import SourceError, SourceText, decode, is_framework_file, split_lines
 
 if sys.version_info >= (3, 11):
@@ -59,7 +60,7 @@ def selected(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
     return chosen and not any(p == "ALL" or code.startswith(p) for p in ignore)
 
 
-@dataclass(frozen=True)
+@record
 class CheckContext:
     """What a unit is judged with: the project root (model paths in code are relative to it), the
     transformers/torch versions it can run, and the rule selection."""
@@ -77,7 +78,7 @@ class CheckContext:
         return selected(code, self.select, self.ignore)
 
 
-@dataclass(frozen=True)
+@record
 class Unit:
     """What one check judges together: one Python file or notebook (one source), or a model
     folder's config.json and generation_config.json (`folder` set, one or two sources)."""

@@ -7,10 +7,12 @@ so diagnostics point at the right characters and fixes know what to rewrite.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Literal
 
 from packaging.specifiers import SpecifierSet
+
+from attnlint.records import record
 
 if TYPE_CHECKING:
     from attnlint.knowledge.schema import Stage, TriggerValue
@@ -30,7 +32,7 @@ SiteKind = Literal[
 ]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Location:
     """A point of a file: 1-based row, 1-based character column."""
 
@@ -38,7 +40,7 @@ class Location:
     column: int
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Span:
     """A region of a file: 1-based rows and 1-based columns (ruff's convention), end exclusive."""
 
@@ -49,7 +51,7 @@ class Span:
     end_column: int
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Setting:
     """One possible value of one setting, with where it came from.
 
@@ -81,7 +83,7 @@ class Setting:
     runs_on: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Site:
     """A call or file where a setting could be added by a fix (e.g. the `generate(...)` call)."""
 
@@ -89,7 +91,7 @@ class Site:
     span: Span
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Call:
     """One call whose arguments some release refuses: a load, a generate call or a cache constructor.
 
@@ -112,7 +114,7 @@ class Call:
     runs_on: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class ModelUse:
     """Everything known about one model: its type, and each setting's possible values.
 
@@ -137,7 +139,7 @@ class ModelUse:
     calls: list[Call] = field(default_factory=list)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Target:
     """The transformers (and torch) versions the project can run, and why attnlint thinks so.
 

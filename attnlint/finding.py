@@ -7,16 +7,17 @@ the immutable, reported `Diagnostic` at the edge, with notebook cells and fix ed
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from attnlint.facts import ModelUse, Setting, Site, Span
 from attnlint.knowledge import rule_by_code
 from attnlint.knowledge.schema import FixSpec, Severity
+from attnlint.records import record
 
 __all__ = ["Finding", "FixPlan", "file_problem"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class FixPlan:
     """The evaluator's choice of fix, before it is turned into edits.
 
@@ -30,7 +31,7 @@ class FixPlan:
     sites: tuple[Site, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Finding:
     """One rule matched at one place of one file (or a problem with the file itself)."""
 

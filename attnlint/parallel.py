@@ -14,11 +14,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from attnlint.engine import CheckContext, Unit, check_unit
 from attnlint.finding import Finding
+from attnlint.records import record
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult, Pool
@@ -30,7 +30,7 @@ __all__ = ["PARALLEL_BYTES", "Job", "Judge", "available_cpus", "idle_cpus", "pro
 PARALLEL_BYTES = 2_000_000
 
 
-@dataclass(frozen=True)
+@record
 class Job:
     """One unit to judge, the context it is judged in, and its result-cache key (None: not cached)."""
 

@@ -26,13 +26,13 @@ and make no use, so they are not parsed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 
 from attnlint.extract.context import FORWARDING_KEYWORDS
 from attnlint.extract.models import spellings
 from attnlint.knowledge import call_tables, configuration_rules, vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
+from attnlint.records import record
 from attnlint.releases import overlap
 from attnlint.source import is_framework_file, shortest
 
@@ -103,7 +103,7 @@ def _config_words() -> tuple[bytes, ...]:
     return tuple(word.encode() for word in vocabulary().context.precision_configs)
 
 
-@dataclass(frozen=True)
+@record
 class Prefilter:
     """Rules as word groups: a file passes when, for some entry of `needs`, each group has a word in
     the file, or when it names a model of `models` (the rules known only by their model types).

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from attnlint.diagnostic import Diagnostic
 from attnlint.extract.versions import has_pin_files, resolve_target
 from attnlint.facts import Target
+from attnlint.records import record
 from attnlint.releases import beyond_knowledge
 from attnlint.result_cache import ResultCache
 from attnlint.settings import Settings, find_project_root
@@ -42,7 +43,7 @@ __all__ = ["CheckResult", "Checked", "check_paths", "discover_paths", "display_p
 CACHE_FIRST_FILES = 32
 
 
-@dataclass(frozen=True)
+@record
 class Checked:
     """One unit with findings, and the context it was judged in: what the fixer starts from, so
     that its re-check is the very check that found them."""

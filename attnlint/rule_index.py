@@ -11,7 +11,6 @@ and release was a quarter of a run).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 
 from packaging.version import Version
@@ -19,6 +18,7 @@ from packaging.version import Version
 from attnlint.facts import ModelUse, Setting
 from attnlint.knowledge import configuration_rules, vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
+from attnlint.records import record
 from attnlint.releases import allows
 
 __all__ = ["RuleIndex", "json_honoured", "model_releases", "possible_values", "rule_index"]
@@ -26,7 +26,7 @@ __all__ = ["RuleIndex", "json_honoured", "model_releases", "possible_values", "r
 _COMBINATION = "combination"
 
 
-@dataclass(frozen=True)
+@record
 class RuleIndex:
     """Rules by the model types they name; `general` holds the positions of rules that name none."""
 

@@ -8,10 +8,11 @@ word. Each problem becomes one line naming the file and the key.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_type_hints
 
+from attnlint.records import record
 from attnlint.report import OutputFormat
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ class SettingsError(ValueError):
     """`[tool.attnlint]` cannot be used as written; the message names the file and every bad key."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Settings:
     """The `[tool.attnlint]` table; the command line adds to or overrides these values.
 

@@ -13,7 +13,6 @@ no earlier one, is evidence for the file's window (`first_binding`), as `dtype=`
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from functools import cache
 
 from packaging.version import Version
@@ -23,6 +22,7 @@ from attnlint.finding import FixPlan
 from attnlint.knowledge import call_tables, vocabulary
 from attnlint.knowledge.call_schema import RefusedKeywords, Signature
 from attnlint.knowledge.schema import FixSpec, Rule
+from attnlint.records import record
 from attnlint.releases import allows, version_ranges
 
 __all__ = [
@@ -151,7 +151,7 @@ def _plan(rule: Rule, row: RefusedKeywords, keyword: str, use: ModelUse, call: C
 _DESTINATIONS = {"load": "from_pretrained", "generate": "generate (or its GenerationConfig)"}
 
 
-@dataclass(frozen=True)
+@record
 class CallProblem:
     """One refused keyword or unbindable constructor call: the rule's words, the releases, the place."""
 

@@ -16,12 +16,13 @@ import operator
 import re
 import tokenize
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from functools import cached_property
 from itertools import accumulate
 
 from attnlint.diagnostic import Edit
 from attnlint.facts import Location
+from attnlint.records import record
 
 #: Training-framework YAML configs and launch scripts (`extract.frameworks` reads them).
 FRAMEWORK_SUFFIXES = (".yaml", ".yml", ".sh")
@@ -168,7 +169,7 @@ class NotebookError(SourceError):
         super().__init__("ATN003", reason, row, column)
 
 
-@dataclass(frozen=True)
+@record
 class SourceText:
     """A file as attnlint reads it. `text` is what extraction sees and fixes edit; `data` the exact
     bytes read (a writer refuses to replace a file whose bytes changed since). For a notebook,

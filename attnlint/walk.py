@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from attnlint.records import record
 from attnlint.source import FRAMEWORK_SUFFIXES
 
 if TYPE_CHECKING:
@@ -175,7 +176,7 @@ def _ignored_by_git(git: str, folder: Path) -> bool:
     return done.returncode == 0
 
 
-@dataclass(frozen=True)
+@record
 class _Gitignore:
     """A compiled `.gitignore` and where its folder sits below the walked folder ("" or "a/b/").
 

@@ -13,7 +13,7 @@ empty, because then the project's own pins rule the code out and that is what th
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
 
 from packaging.specifiers import SpecifierSet
@@ -22,13 +22,14 @@ from packaging.version import Version
 from attnlint.facts import Call, ModelUse, Setting, Target
 from attnlint.knowledge import vocabulary
 from attnlint.knowledge.schema import VocabEntry
+from attnlint.records import record
 from attnlint.releases import known_releases
 from attnlint.signatures import first_binding
 
 __all__ = ["Floor", "implied_floor", "narrow"]
 
 
-@dataclass(frozen=True)
+@record
 class Floor:
     """The first release the code can run on, and the name that requires it (with its line)."""
 

@@ -12,11 +12,11 @@ import fnmatch
 import json
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from attnlint.knowledge import model_tables
+from attnlint.records import record
 
 __all__ = [
     "ModelType", "from_class_name", "from_config_class", "from_model_id", "is_model_class", "spellings",
@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@record
 class ModelType:
     """The model types a use may have, and the words that say how attnlint knows."""
 

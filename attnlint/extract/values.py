@@ -17,11 +17,12 @@ from attnlint.extract.models import ModelType
 from attnlint.facts import Call, Origin, Setting, Site, Span
 from attnlint.knowledge import source_names
 from attnlint.knowledge.schema import Stage, TriggerValue
+from attnlint.records import record
 
 Scalar = str | bool | int | float | None
 
 
-@dataclass(frozen=True)
+@record
 class Lit:
     """A literal; `constant` names the module/function constant it was read through."""
 
@@ -30,12 +31,12 @@ class Lit:
     constant: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Unknown:
     """A value attnlint cannot read (a parameter, `args.attn`, `os.environ[...]`)."""
 
 
-@dataclass(frozen=True)
+@record
 class Template:
     """An f-string: its literal parts, with `{}` where a value is formatted at run time."""
 
@@ -43,14 +44,14 @@ class Template:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Choice:
     """The branches of a conditional expression, each with the words that name it."""
 
     options: tuple[tuple[Value, str], ...]
 
 
-@dataclass(frozen=True)
+@record
 class Items:
     """A tuple or list, so that `model, tokenizer = load()` binds each name to its own value."""
 
@@ -64,7 +65,7 @@ class DictVal:
     entries: dict[str, Value] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record
 class CacheObj:
     """A cache object such as `DynamicCache()`, normalised to its cache_implementation name, and
     the constructor call that built it (judged against each release's constructor)."""
@@ -121,7 +122,7 @@ class ModelRef:
     used: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Partial:
     """`functools.partial(f, *args, **keywords)`: calling it is a call of `f` with the bound arguments
     first, so `partial(Model.from_pretrained, attn_implementation=...)(...)` reads as the load."""

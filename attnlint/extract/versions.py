@@ -16,7 +16,6 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from fnmatch import fnmatch
 from functools import cache
 from pathlib import Path
@@ -35,6 +34,7 @@ from attnlint.extract.pins import (
 )
 from attnlint.facts import Target, TargetSource
 from attnlint.knowledge import vocabulary
+from attnlint.records import record
 
 __all__ = ["VersionError", "has_pin_files", "resolve_target", "target_from_specifier"]
 
@@ -59,7 +59,7 @@ class VersionError(ValueError):
     """A version or specifier attnlint cannot read; the message names where it was written."""
 
 
-@dataclass(frozen=True)
+@record
 class _Pin:
     """One statement about a package's versions: the specifier, its text, and the file it is in."""
 

@@ -27,6 +27,7 @@ from attnlint.fix.pins import pins_for, repin_files
 from attnlint.fix.rounds import fix_unit
 from attnlint.offered import reported
 from attnlint.project import Checked, CheckResult, check_paths
+from attnlint.records import record
 from attnlint.report import OutputFormat, render
 from attnlint.report.summary import FixSummary
 from attnlint.report.text import location
@@ -36,7 +37,7 @@ from attnlint.source import SourceText
 __all__ = ["FixRequest", "run", "unified_diff"]
 
 
-@dataclass(frozen=True)
+@record
 class FixRequest:
     """What the command line asks of a fix run (read by `attnlint.cli`, which this never imports)."""
 

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 
 from attnlint.engine import Unit
 from attnlint.finding import Finding
+from attnlint.records import record
 
 __all__ = ["FixOutcome", "Refusal"]
 
 
-@dataclass(frozen=True)
+@record
 class Refusal:
     """A fix that was not applied, and why (no valid fix, could not locate, rolled back...)."""
 

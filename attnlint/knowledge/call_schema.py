@@ -7,15 +7,15 @@ dataclasses like every knowledge record, validated by pydantic when the TOML is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from attnlint.knowledge.schema import Ranged, Record
+from attnlint.records import record
 
 Callee = Literal["generate", "from_pretrained", "from_config", "model"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class RefusedKeywords(Ranged):
     """Settings a call does not take on some releases, and what it raises there (calls.toml).
 
@@ -32,7 +32,7 @@ class RefusedKeywords(Ranged):
     move_to: Literal["load", "generate", ""] = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class ConfigField(Ranged):
     """A setting some model types' configuration takes, so `from_pretrained` hands it to the config."""
 
@@ -41,7 +41,7 @@ class ConfigField(Ranged):
     transformers: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Signature(Ranged):
     """A cache class's constructor on some releases, as Python binds a call to it.
 
@@ -70,7 +70,7 @@ class Signature(Ranged):
     flags: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class CallTables(Record):
     """calls.toml: which call takes which setting on which release, and the cache constructors."""
 

@@ -21,10 +21,12 @@ import pickle
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import fields, is_dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from attnlint.records import record
 
 if TYPE_CHECKING:  # the record classes: imported by the compile, and by unpickling the records
     from attnlint.knowledge import call_schema, framework_table, schema
@@ -50,7 +52,7 @@ class KnowledgeError(RuntimeError):
     """A shipped knowledge file does not validate, or two knowledge files disagree."""
 
 
-@dataclass(frozen=True)
+@record
 class ReleaseTable:
     """The known transformers and torch releases, and every range the records name as a bitmask
     over them (bit i: the i-th release), worked out once here so that a check intersects integers
@@ -64,7 +66,7 @@ class ReleaseTable:
     torch_masks: dict[str, int]
 
 
-@dataclass(frozen=True)
+@record
 class Knowledge:
     """Every knowledge file, validated: what the checker, the fixer and the guard read."""
 

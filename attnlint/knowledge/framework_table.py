@@ -7,17 +7,18 @@ Records like those of `schema`, validated with the rest of the rule base when it
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from attnlint.knowledge.schema import Record
+from attnlint.records import record
 
 __all__ = ["Fact", "Framework", "KeyMeaning"]
 
 Fact = Literal["model", "attn", "cache", "dtype", "autocast", "device", "output_attentions", "use_cache"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class KeyMeaning(Record):
     """What one framework key says: the fact it sets, and how its words become transformers' words."""
 
@@ -35,7 +36,7 @@ class KeyMeaning(Record):
         return None if value in self.map else value
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Framework(Record):
     """One framework's config shape: how it is recognised, where its model is named, its keys."""
 

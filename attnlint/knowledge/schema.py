@@ -12,12 +12,13 @@ every later start reads the validated records back without importing pydantic at
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, ClassVar, Literal, get_args
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from attnlint.knowledge.links import rule_url
+from attnlint.records import record
 
 Severity = Literal["error", "warning", "info"]
 Category = Literal["file", "crash", "wrong-output", "performance"]
@@ -79,7 +80,7 @@ class Ranged(Record):
         return SpecifierSet(self.transformers)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Reference(Record):
     """Where a rule's claim comes from: an upstream issue, pull request or released code."""
 
@@ -88,7 +89,7 @@ class Reference(Record):
     title: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class FixSpec(Ranged):
     """One way out of a rule, valid only on the transformers versions in `transformers`.
 
@@ -110,7 +111,7 @@ class FixSpec(Ranged):
     unproven: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Example(Record):
     """A source snippet the rule must (INVALID) or must not (VALID) report, Fixit style.
 
@@ -132,7 +133,7 @@ class Example(Record):
 Expectation = Literal["crash", "wrong-output", "no-effect", "fine"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class ProbeSpec(Record):
     """A probe case that reproduces a rule, and what the rule predicts for it inside its range.
 
@@ -160,7 +161,7 @@ class ProbeSpec(Record):
             raise ValueError("a probe that expects a crash names the exception type in `error`")
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Reproduction(Record):
     """One run of a rule's probes: the stack, and whether the rule's prediction held there."""
 
@@ -170,7 +171,7 @@ class Reproduction(Record):
     affected: bool
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Rule(Record):
     """A known-broken configuration, keyed on model types, attention, cache, triggers and versions.
 
@@ -258,7 +259,7 @@ class Rule(Record):
         return rule_url(self.code)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class VocabEntry(Ranged):
     """A value of `attn_implementation` or `cache_implementation` and the releases that accept it."""
 
@@ -267,14 +268,14 @@ class VocabEntry(Ranged):
     note: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class CacheClassEntry(VocabEntry):
     """A cache class a user can build by hand, the cache it amounts to, and the releases that export it."""
 
     cache: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class DefaultEntry(Ranged):
     """What a setting means when the user leaves it unset, for some model types and versions."""
 
@@ -284,7 +285,7 @@ class DefaultEntry(Ranged):
     model_types: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class ContextVocab(Record):
     """Classes whose calls say something about a model's surroundings (extract/context.py)."""
 
@@ -300,7 +301,7 @@ class ContextVocab(Record):
         return (*self.precision_configs, *self.mixed_precision_calls, *self.attention_registries)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Vocabulary(Record):
     """Release list, per-version value vocabularies and defaults (knowledge/vocab.toml)."""
 
@@ -318,7 +319,7 @@ class Vocabulary(Record):
     context: ContextVocab = field(default_factory=ContextVocab)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class ModelTables(Record):
     """models.toml: model-id patterns, class-name prefixes and classes -> model_type, text models."""
 
@@ -333,7 +334,7 @@ class ModelTables(Record):
         object.__setattr__(self, "ids", {pattern.lower(): kind for pattern, kind in self.ids.items()})
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class CodeRange(Record):
     """The rule numbers a category uses (codes.toml), and how the docs name the category."""
 
@@ -345,7 +346,7 @@ class CodeRange(Record):
         return self.first <= number <= self.last
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class RuleBase(Record):
     """codes.toml: the code range of every category and the trigger names rules may test."""
 
@@ -358,7 +359,7 @@ class RuleBase(Record):
             raise ValueError(f"categories without a code range: {sorted(missing)}")
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class PythonNames(Record):
     torch_dtypes: tuple[str, ...]
     loaders: tuple[str, ...]
@@ -370,7 +371,7 @@ class PythonNames(Record):
     default_device_setters: tuple[str, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class SourceNames(Record):
     """sources.toml: how code spells caches, settings and dtypes, for the extractors and the guard."""
 
@@ -381,13 +382,13 @@ class SourceNames(Record):
     python: PythonNames
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class RuntimeRepair(Record):
     name: str
     description: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class RuntimeKnowledge(Record):
     """runtime.toml: the guard's named repairs and the model types it builds the flex mask for."""
 

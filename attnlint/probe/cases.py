@@ -7,11 +7,12 @@ module must not import torch or transformers: the CLI builds and prints cases wi
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, field, fields
 from typing import Any, Literal
 
 from attnlint.knowledge.schema import ProbeMode as Mode
 from attnlint.probe.options import DEFAULT_MODELS
+from attnlint.records import record
 
 Form = Literal["kwarg", "config", "folder"]
 Status = Literal["OK", "FAIL", "MISMATCH", "SKIP"]
@@ -30,7 +31,7 @@ DEFAULT_ATTNS = ("eager", "sdpa", "flex_attention")
 DEFAULT_CACHES = (DEFAULT, "static", "hybrid")
 
 
-@dataclass(frozen=True)
+@record
 class Case:
     """One combination: a model type, how attention and cache are asked for, and what is run.
 
@@ -78,7 +79,7 @@ class Case:
         return cls(**values)
 
 
-@dataclass(frozen=True)
+@record
 class Outcome:
     """What one case did, compared with eager attention and the default cache on the same weights.
 
@@ -129,7 +130,7 @@ class Outcome:
         return cls(**values)
 
 
-@dataclass(frozen=True)
+@record
 class CacheCall:
     """A cache object a case builds by hand: the class and its positional and keyword arguments,
     each the model's config (`MODEL_CONFIG`) or an int. The probe builds it with the release's class;
@@ -186,7 +187,7 @@ def default_cases(models: tuple[str, ...] = DEFAULT_MODELS) -> list[Case]:
 Result = Literal["holds", "fails", "not run"]
 
 
-@dataclass(frozen=True)
+@record
 class Verdict:
     """One probe of one rule on this stack: was the rule in range, what it predicted, what ran."""
 
@@ -199,7 +200,7 @@ class Verdict:
     result: Result
 
 
-@dataclass(frozen=True)
+@record
 class FixVerdict:
     """One fix of one rule on this stack: the chain the fixer would apply and what the end case did."""
 

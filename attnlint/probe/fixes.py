@@ -25,7 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from importlib.metadata import version as dist_version
 
 from packaging.requirements import Requirement
@@ -41,6 +41,7 @@ from attnlint.probe.cases import DEFAULT, Case, FixVerdict, Outcome
 from attnlint.probe.options import KNOWN_MODELS
 from attnlint.probe.runner import Progress, Stack, run_cases
 from attnlint.probe.verify import NOT_RUN, in_range, probe_case
+from attnlint.records import record
 
 __all__ = ["Planned", "chain", "plan", "result_of", "run_fix_verification"]
 
@@ -56,7 +57,7 @@ _ATTENTIONS_STAGE: dict[str, Stage] = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class Planned:
     """A fix of a rule offered on this release for a start case, and where the fixer's chain ends."""
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import copy
 import zlib
-from dataclasses import dataclass
 from typing import Any
 
 import torch
 import transformers
+
+from attnlint.records import record
 
 #: Shared dimensions of the text models.
 _TEXT = {
@@ -31,7 +32,7 @@ _LLAMA4_TEXT = {
 _GEMMA = {**_TEXT, "num_hidden_layers": 4, "query_pre_attn_scalar": 16, "sliding_window": 4}
 
 
-@dataclass(frozen=True)
+@record
 class ModelSpec:
     """A model type: its config and model class names and the tiny config's fields."""
 

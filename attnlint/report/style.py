@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TextIO
+
+from attnlint.records import record
 
 __all__ = ["PLAIN", "Style", "wants_colour"]
 
@@ -26,7 +27,7 @@ def wants_colour(stream: TextIO, environ: Mapping[str, str] | None = None) -> bo
     return bool(isatty and isatty())
 
 
-@dataclass(frozen=True)
+@record
 class Style:
     """Paints text with ANSI SGR codes when `colour` is on."""
 

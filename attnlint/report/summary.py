@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from attnlint.records import record
 
 __all__ = ["FixSummary", "counted", "plural"]
 
@@ -25,7 +26,7 @@ def counted(severities: Iterable[str]) -> str:
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 
-@dataclass(frozen=True)
+@record
 class FixSummary:
     """What a fix run did: the severities of the findings it fixed (or would fix, with --diff)."""
 

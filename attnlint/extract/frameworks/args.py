@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+from attnlint.records import record
 
 __all__ = ["ArgValue", "ShellRun", "parse_args", "shell_runs"]
 
@@ -22,7 +23,7 @@ _DEVICE = re.compile(r"--device(?:=|[ \t]+)[\"']?(?P<device>[A-Za-z0-9_:]+)")
 _COMMAND_END = re.compile(r"(?<!\\)\n")
 
 
-@dataclass(frozen=True)
+@record
 class ArgValue:
     """One `key=value` of an argument string, and the offsets of the value in the whole text."""
 
@@ -47,7 +48,7 @@ def parse_args(text: str, offset: int) -> dict[str, ArgValue]:
     return found
 
 
-@dataclass(frozen=True)
+@record
 class ShellRun:
     """One `--model_args` of a shell script: its arguments, the command's span and its `--device`."""
 

@@ -12,10 +12,10 @@ this module only when a YAML file is checked.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from attnlint.facts import Span
+from attnlint.records import record
 
 __all__ = ["FrameworkFileError", "Scalar", "YamlMapping", "compose_documents"]
 
@@ -31,7 +31,7 @@ class FrameworkFileError(ValueError):
         self.path, self.reason, self.row, self.column = path, reason, row, column
 
 
-@dataclass(frozen=True)
+@record
 class Scalar:
     """One scalar value: its text as YAML resolved it, whether it is a boolean, and where it is."""
 

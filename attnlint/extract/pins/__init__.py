@@ -9,7 +9,6 @@ file: setup.py is read with `ast`, YAML with PyYAML (imported only when such a f
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from attnlint.extract.pins.conda import read_environment
@@ -17,6 +16,7 @@ from attnlint.extract.pins.errors import PinFileError
 from attnlint.extract.pins.pipfile import read_pipfile_lock
 from attnlint.extract.pins.setup_cfg import read_setup_cfg
 from attnlint.extract.pins.setup_py import read_setup_py
+from attnlint.records import record
 
 __all__ = [
     "LOCK_SOURCES",
@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@record
 class PinLine:
     """One requirement (PEP 508 text) and the file it was read from, relative to the project."""
 
