@@ -7,6 +7,7 @@ Not a test: run it by hand and read the numbers (the ratios to ruff come last).
     python benchmarks/startup.py --source DIR         # measure another checkout (e.g. an older commit)
     python benchmarks/startup.py --importtime         # also the slowest imports of a one-file check
     python benchmarks/startup.py --baseline DIR       # and another checkout's commands, same rounds
+    python benchmarks/startup.py --venv               # each checkout pip-installed in a fresh venv
 
 Commands, each a fresh process, medians of wall and CPU (user + system) time over rounds whose
 order alternates, with each command's peak RSS:
@@ -24,6 +25,11 @@ order alternates, with each command's peak RSS:
 Python's bytecode cache is allowed (`PYTHONDONTWRITEBYTECODE` is dropped from the environment), as
 an installed package has its `.pyc` files; one warm-up round fills it and the compiled rule base.
 ruff is the binary the `ruff` package ships (`find_ruff_bin`), not a shim that starts a shell.
+
+By default attnlint runs from the checkout on this interpreter's path; with `--venv` each checkout is
+pip-installed (not editable) into a new virtual environment, as `pre-commit` installs the hook, so
+the figures leave out whatever `.pth` hooks this interpreter's site-packages run on every start (on
+the project's machine, an editable install's finder and a certificate hook cost about 50 ms).
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from check_vs_ruff import REPO, Sample, bytecode_environment, ruff_binary, run
@@ -47,20 +54,42 @@ CLEAN_FILE = EXAMPLES / "ok" / "generate.py"
 FINDING_FILE = EXAMPLES / "seed" / "generate.py"
 
 
-def environment(source: Path, cache_home: Path) -> dict[str, str]:
-    """The environment of every attnlint command: `source` first on the path, bytecode allowed,
-    the user cache folder (for the compiled rule base) at `cache_home`."""
-    return {**bytecode_environment(), "PYTHONPATH": str(source), "XDG_CACHE_HOME": str(cache_home)}
+def environment(source: Path | None, cache_home: Path) -> dict[str, str]:
+    """The environment of every attnlint command: `source` first on the path (None: an installed
+    attnlint, nothing added), bytecode allowed, the user cache folder (for the compiled rule base)
+    at `cache_home`."""
+    env = {**bytecode_environment(), "XDG_CACHE_HOME": str(cache_home)}
+    env.pop("PYTHONPATH", None)
+    return env if source is None else {**env, "PYTHONPATH": str(source)}
 
 
-def commands(source: Path, cache_home: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
+@dataclass(frozen=True)
+class Install:
+    """Where a measured attnlint runs: an interpreter, and the checkout put on its path (None: the
+    interpreter has attnlint installed, as a pre-commit hook's virtual environment has)."""
+
+    python: str
+    source: Path | None
+
+
+def fresh_install(source: Path, folder: Path) -> Install:
+    """`source` pip-installed (not editable, with its light dependencies from the package index) into
+    a new virtual environment under `folder`: what `pre-commit` builds for the hook. Its start-up
+    has none of the `.pth` hooks this interpreter's site-packages may run on every start."""
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+    python = str(folder / "bin" / "python")
+    subprocess.run([python, "-m", "pip", "install", "-q", str(source)], check=True)
+    return Install(python, None)
+
+
+def commands(install: Install, cache_home: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
     """name -> (command, environment); attnlint names have a ruff counterpart where one exists."""
-    attnlint = [sys.executable, "-m", "attnlint"]
+    attnlint = [install.python, "-m", "attnlint"]
     ruff = ruff_binary()
-    env = environment(source, cache_home)
+    env = environment(install.source, cache_home)
     no_cache = ["check", "--no-cache", "--exit-zero"]
     return {
-        "python_bare": ([sys.executable, "-c", "pass"], env),  # the floor of any Python tool here
+        "python_bare": ([install.python, "-c", "pass"], env),  # the floor of any Python tool here
         "attnlint_version": ([*attnlint, "--version"], env),
         "ruff_version": ([ruff, "--version"], env),
         "attnlint_clean_file": ([*attnlint, *no_cache, str(CLEAN_FILE)], env),
@@ -71,38 +100,38 @@ def commands(source: Path, cache_home: Path) -> dict[str, tuple[list[str], dict[
     }
 
 
-def first_start(source: Path, runs: int) -> list[Sample]:
+def first_start(install: Install, runs: int) -> list[Sample]:
     """A clean one-file check with an empty user cache folder: the rule base is compiled."""
     samples = []
-    command = [sys.executable, "-m", "attnlint", "check", "--no-cache", "--exit-zero", str(CLEAN_FILE)]
+    command = [install.python, "-m", "attnlint", "check", "--no-cache", "--exit-zero", str(CLEAN_FILE)]
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as empty:
-            samples.append(run(command, EXAMPLES, environment(source, Path(empty))))
+            samples.append(run(command, EXAMPLES, environment(install.source, Path(empty))))
     return samples
 
 
-def imported_from(source: Path) -> Path:
-    """The attnlint package the measured commands import (it must be `source`'s)."""
+def imported_from(install: Install, expected: Path) -> Path:
+    """The attnlint package the measured commands import (it must lie under `expected`)."""
     with tempfile.TemporaryDirectory() as cache_home:
         done = subprocess.run(
-            [sys.executable, "-c", "import attnlint; print(attnlint.__file__)"], cwd=EXAMPLES,
-            env=environment(source, Path(cache_home)), capture_output=True, text=True, check=True,
+            [install.python, "-c", "import attnlint; print(attnlint.__file__)"], cwd=EXAMPLES,
+            env=environment(install.source, Path(cache_home)), capture_output=True, text=True, check=True,
         )
     package = Path(done.stdout.strip()).parent
-    if not package.is_relative_to(source):
-        raise SystemExit(f"the commands would import {package}, not the attnlint of {source}")
+    if not package.is_relative_to(expected):
+        raise SystemExit(f"the commands would import {package}, not the attnlint of {expected}")
     return package
 
 
-def measure(source: Path, runs: int, baseline: Path | None = None) -> dict[str, dict[str, float]]:
+def measure(
+    source: Install, runs: int, baseline: Install | None = None
+) -> dict[str, dict[str, float]]:
     """Median wall and CPU milliseconds and peak RSS of every command over `runs` rounds; with a
-    `baseline` checkout, its attnlint commands too (`baseline_...`), in the same alternating rounds,
+    `baseline` install, its attnlint commands too (`baseline_...`), in the same alternating rounds,
     so that a shared machine's changing load weighs on both alike."""
-    imported_from(source)
     with tempfile.TemporaryDirectory() as cache_home, tempfile.TemporaryDirectory() as baseline_home:
         table = commands(source, Path(cache_home))
         if baseline is not None:
-            imported_from(baseline)
             theirs = commands(baseline, Path(baseline_home))
             table |= {f"baseline_{name}": theirs[name] for name in theirs if name.startswith("attnlint_")}
         for command, env in table.values():  # warm-up: bytecode, compiled rule base, result cache
@@ -124,12 +153,12 @@ def measure(source: Path, runs: int, baseline: Path | None = None) -> dict[str, 
     }
 
 
-def slowest_imports(source: Path, count: int) -> list[tuple[str, int]]:
+def slowest_imports(install: Install, count: int) -> list[tuple[str, int]]:
     """The `count` imports of the finding file's check with the largest cumulative time (us)."""
     with tempfile.TemporaryDirectory() as cache_home:
-        env = environment(source, Path(cache_home))
+        env = environment(install.source, Path(cache_home))
         check = ["check", "--no-cache", "--exit-zero", str(FINDING_FILE)]
-        command = [sys.executable, "-X", "importtime", "-m", "attnlint", *check]
+        command = [install.python, "-X", "importtime", "-m", "attnlint", *check]
         subprocess.run(command, cwd=EXAMPLES, env=env, capture_output=True, check=False)  # compiles
         done = subprocess.run(command, cwd=EXAMPLES, env=env, capture_output=True, text=True, check=False)
     rows = []
@@ -149,15 +178,33 @@ def main() -> int:
     parser.add_argument("--importtime", action="store_true", help="print the slowest imports too")
     parser.add_argument("--baseline", type=Path, help="another checkout measured in the same rounds")
     parser.add_argument("--save", metavar="NAME", help="write benchmarks/results/startup-NAME.json")
+    parser.add_argument(
+        "--venv", action="store_true",
+        help="pip-install each checkout into a fresh virtual environment and measure it there",
+    )
     args = parser.parse_args()
     source = args.source.resolve()
     baseline = args.baseline.resolve() if args.baseline else None
-    figures = measure(source, args.runs, baseline)
-    print(f"start-up of {source} (median of {args.runs} rounds; first start: of {max(1, args.runs // 3)})")
+    with tempfile.TemporaryDirectory() as venvs:
+        if args.venv:
+            mine = fresh_install(source, Path(venvs) / "source")
+            theirs = fresh_install(baseline, Path(venvs) / "baseline") if baseline else None
+            expected, expected_baseline = Path(venvs) / "source", Path(venvs) / "baseline"
+        else:
+            mine = Install(sys.executable, source)
+            theirs = Install(sys.executable, baseline) if baseline else None
+            expected, expected_baseline = source, baseline or source
+        imported_from(mine, expected)
+        if theirs is not None:
+            imported_from(theirs, expected_baseline)
+        figures = measure(mine, args.runs, theirs)
+        imports = slowest_imports(mine, 25) if args.importtime else []
+        where = "fresh virtual environments" if args.venv else sys.executable
+    print(f"start-up of {source} in {where} (median of {args.runs} rounds; first start: of "
+          f"{max(1, args.runs // 3)})")
     for name, row in figures.items():
         wall, cpu, rss = row["wall_ms"], row["cpu_ms"], row["rss_mib"]
         print(f"  {name:36} {wall:7.0f} ms wall {cpu:7.0f} ms CPU {rss:6.0f} MiB")
-    imports = slowest_imports(source, 25) if args.importtime else []
     if imports:
         print("slowest imports of the finding file's check (cumulative, us; -X importtime):")
         for name, micros in imports:
@@ -177,6 +224,7 @@ def main() -> int:
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "source": str(source),
             "baseline": str(baseline) if baseline else None,
+            "installed_in_fresh_venv": args.venv,
             "runs": args.runs,
             "cpus": os.cpu_count(),
             "load_average": os.getloadavg(),
