@@ -1,21 +1,24 @@
-"""Frozen records: `dataclass(frozen=True)` whose equality, hash and repr are closures, not `exec`.
+"""Frozen records: dataclasses whose generated methods are closures, not code compiled with `exec`.
 
 Python before 3.13 has `dataclass` write each generated method as source text and compile it with
-`exec`, about 0.1 ms a method on this project's machines. attnlint holds its facts, values, rules
-and findings in some seventy frozen dataclasses, and a one-file check (what a pre-commit hook pays
-on every commit) imports most of them: their `__eq__`, `__hash__` and `__repr__` alone cost about
-20 ms of a start of under 200. `record` lets `dataclass` write only what must be fast per instance
-(`__init__`, and the frozen `__setattr__`/`__delattr__`, whose shared form would make every
-instance about three times slower to build) and gives the other three as closures over the
-class's fields, built without compiling anything. They behave as `dataclass` writes them: the same
-fields are compared, hashed and shown, equality needs the same class, the repr reads the same.
+`exec`: six methods for a frozen class, about 0.8 ms a class on this project's machines. attnlint
+holds its facts, values, rules and findings in some seventy frozen records, and a one-file check
+(what a pre-commit hook pays on every commit) imports most of them, so the compiles were about a
+third of its start. `record` has `dataclass` read the fields (and give `fields()`, `replace()`,
+pickling and pydantic what they expect) but write no method, and gives every record the same
+closures over its fields instead: `__init__`, the frozen `__setattr__`/`__delattr__`, `__eq__`,
+`__hash__` and `__repr__`. They behave as `dataclass(frozen=True)` writes them (tests/test_records.py
+compares the two): the same parameters, defaults, factories and `__post_init__`, the same fields
+compared, hashed and shown, equality only within a class, assignment and deletion refused. Building
+an instance through the closure costs about what the compiled frozen `__init__` does when it is
+given keywords, and half a microsecond more when given positional arguments.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import Field, dataclass, field, fields
+from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, field, fields
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
@@ -45,8 +48,69 @@ def _values(names: tuple[str, ...]) -> Callable[[object], tuple[Any, ...]]:
     return lambda instance: ()
 
 
+def _initialiser(cls: type) -> Callable[..., None]:
+    """`cls.__init__` as `dataclass` would write it: positional parameters in field order, then the
+    keyword-only ones; defaults and factories; fields outside `__init__` set from their factory;
+    then `__post_init__`. Values go straight into the instance's `__dict__`, in field order."""
+    every = fields(cls)
+    parameters = tuple(each.name for each in every if each.init)
+    positional = tuple(each.name for each in every if each.init and not each.kw_only)
+    defaults = {each.name: each.default for each in every if each.init and each.default is not MISSING}
+    factories = {
+        each.name: each.default_factory
+        for each in every
+        if each.init and each.default_factory is not MISSING
+    }
+    # a field outside __init__ with a plain default reads it from the class, as with dataclass
+    derived = tuple(
+        (each.name, each.default_factory)
+        for each in every
+        if not each.init and each.default_factory is not MISSING
+    )
+    known = frozenset(parameters)
+    post_init = hasattr(cls, "__post_init__")
+    name = f"{cls.__qualname__}.__init__()"
+
+    def __init__(self: object, *args: object, **kwargs: object) -> None:
+        if args:
+            if len(args) > len(positional):
+                given, takes = len(args) + 1, len(positional) + 1
+                raise TypeError(f"{name} takes {takes} positional arguments but {given} were given")
+            for parameter, value in zip(positional, args, strict=False):  # fewer args: defaults
+                if parameter in kwargs:
+                    raise TypeError(f"{name} got multiple values for argument {parameter!r}")
+                kwargs[parameter] = value
+        if not known.issuperset(kwargs):
+            unexpected = next(key for key in kwargs if key not in known)
+            raise TypeError(f"{name} got an unexpected keyword argument {unexpected!r}")
+        state = self.__dict__
+        for parameter in parameters:
+            if parameter in kwargs:
+                state[parameter] = kwargs[parameter]
+            elif parameter in defaults:
+                state[parameter] = defaults[parameter]
+            elif parameter in factories:
+                state[parameter] = factories[parameter]()
+            else:
+                raise TypeError(f"{name} missing required argument: {parameter!r}")
+        for derived_name, factory in derived:
+            state[derived_name] = factory()
+        if post_init:
+            self.__post_init__()  # type: ignore[attr-defined]
+
+    return __init__
+
+
+def __setattr__(self: object, name: str, value: object) -> None:
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def __delattr__(self: object, name: str) -> None:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
 def _share_methods(cls: type) -> None:
-    """Give `cls` the `__eq__`, `__hash__` and `__repr__` that `dataclass(frozen=True)` would."""
+    """Give `cls` the methods `dataclass(frozen=True)` would, as closures (see the module docstring)."""
     every = fields(cls)
     compared = _values(tuple(each.name for each in every if each.compare))
     hashed = _values(
@@ -67,10 +131,13 @@ def _share_methods(cls: type) -> None:
         pairs = ", ".join(f"{name}={value!r}" for name, value in zip(shown, shown_values(self), strict=True))
         return f"{self.__class__.__qualname__}({pairs})"
 
-    for method in (__eq__, __hash__, __repr__):
-        if method.__name__ in cls.__dict__:  # as dataclass: a method the class writes is kept
+    methods = (_initialiser(cls), __setattr__, __delattr__, __eq__, __hash__, __repr__)
+    for method in methods:
+        if method.__name__ in cls.__dict__:  # dataclass keeps a method the class writes: refuse it
             raise TypeError(f"{cls.__qualname__} defines {method.__name__}; a record writes its own")
-        method.__qualname__ = f"{cls.__qualname__}.{method.__name__}"
+    for method in methods:
+        if method.__qualname__.startswith(("_share_methods.", "_initialiser.")):
+            method.__qualname__ = f"{cls.__qualname__}.{method.__name__}"
         setattr(cls, method.__name__, method)
 
 
@@ -87,7 +154,8 @@ def record(cls: _Class | None = None, /, *, kw_only: bool = False) -> Any:
     """`@record` or `@record(kw_only=True)`: a frozen dataclass (see the module docstring)."""
 
     def make(cls: _Class) -> _Class:
-        dataclass(cls, frozen=True, eq=False, repr=False, kw_only=kw_only)  # in place: no slots
+        # the fields, `fields()` and `__match_args__`, and no method: `_share_methods` gives them
+        dataclass(cls, init=False, repr=False, eq=False, kw_only=kw_only)  # in place: no slots
         _share_methods(cls)
         return cls
 

@@ -1,8 +1,9 @@
 """`record` behaves as `dataclass(frozen=True)` does, and every frozen record of attnlint is one.
 
 The differential cases define each class twice, once with `record` and once with the dataclass it
-stands for, and compare what users of a record see: equality, hash, repr, frozenness, `replace`,
-`fields`, copying (pickle's protocol) and `match` patterns. Pickling real records is what the
+stands for, and compare what users of a record see: which calls build one and which are refused,
+the values it then holds (in field order), equality, hash, repr, frozenness, `replace`, `fields`,
+copying (pickle's protocol) and `match` patterns. Pickling real records is what the
 compiled rule base and the parallel workers do: tests/test_startup.py and tests/test_parallel*.py.
 """
 
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 
 import attnlint
+import attnlint.records
 from attnlint.records import record
 
 
@@ -73,25 +75,67 @@ def _child(decorate: Callable[[type], type]) -> type:
     return Child
 
 
-CASES: list[tuple[str, tuple[type, type], list[dict[str, Any]]]] = [
+def _derived(decorate: Callable[[type], type]) -> type:
+    """Fields outside `__init__` (one with a default, one set by `__post_init__`) and a field-level
+    keyword-only parameter among positional ones."""
+
+    @decorate
+    class Derived:
+        text: str
+        mark: str = field(default="-", kw_only=True)
+        size: int = 0
+        lines: int = field(init=False)
+        seen: list[str] = field(init=False, default_factory=list)
+        flag: bool = field(init=False, default=False)
+
+        def __post_init__(self) -> None:
+            object.__setattr__(self, "lines", self.text.count("\n") + self.size)
+
+    return Derived
+
+
+Call = tuple[tuple[Any, ...], dict[str, Any]]
+
+CASES: list[tuple[str, tuple[type, type], list[Call]]] = [
     (
         "fields of every kind",
         _pair(_point),
         [
-            {"x": 1},
-            {"x": 1, "y": 2},
-            {"x": 1, "label": "a"},
-            {"x": 1, "label": "b"},
-            {"x": 1, "hidden": (3,)},
-            {"x": 1, "weight": 2.0},
+            ((1,), {}),
+            ((1, 2), {}),
+            ((1,), {"label": "a"}),
+            ((), {"x": 1, "label": "b"}),
+            ((1,), {"hidden": (3,)}),
+            ((1, 2, "c", (4,), 2.0), {}),
+            ((), {"weight": 2.0, "x": 1}),
+            ((), {}),  # missing x
+            ((1, 2, "c", (4,), 2.0, 9), {}),  # too many
+            ((1,), {"x": 2}),  # x twice
+            ((1,), {"z": 2}),  # unknown keyword
         ],
     ),
-    ("one field", _pair(_single), [{"value": "a"}, {"value": "b"}]),
-    ("no field", _pair(_empty), [{}]),
+    ("one field", _pair(_single), [(("a",), {}), ((), {"value": "b"}), ((), {})]),
+    ("no field", _pair(_empty), [((), {}), ((1,), {})]),
     (
         "an inherited record, keyword-only",
         _pair(_child, kw_only=True),
-        [{"name": "a"}, {"name": "a", "items": ("x",)}, {"name": "b", "extra": [1]}],
+        [
+            ((), {"name": "a"}),
+            ((), {"name": "a", "items": ("x",)}),
+            ((), {"extra": [1], "name": "b"}),
+            (("a",), {}),  # keyword-only
+        ],
+    ),
+    (
+        "fields outside __init__, __post_init__",
+        _pair(_derived),
+        [
+            (("a\nb",), {}),
+            (("a", 2), {"mark": "+"}),
+            ((), {"text": "x", "size": 1}),
+            (("a", "+"), {}),  # mark is keyword-only: "+" would be size, as dataclass binds it
+            (("a",), {"lines": 3}),  # not a parameter
+        ],
     ),
 ]
 
@@ -103,15 +147,27 @@ def _hash_or_error(instance: object) -> int | str:
         return type(exc).__name__
 
 
-@pytest.mark.parametrize(("name", "classes", "arguments"), CASES, ids=[case[0] for case in CASES])
+def _build(cls: type, call: Call) -> object:
+    args, kwargs = call
+    try:
+        return cls(*args, **kwargs)
+    except TypeError as exc:
+        return TypeError(str(exc).split("() ", 1)[-1])
+
+
+@pytest.mark.parametrize(("name", "classes", "calls"), CASES, ids=[case[0] for case in CASES])
 def test_a_record_behaves_as_its_frozen_dataclass(
-    name: str, classes: tuple[type, type], arguments: list[dict[str, Any]]
+    name: str, classes: tuple[type, type], calls: list[Call]
 ) -> None:
     made, reference = classes
     assert [f.name for f in fields(made)] == [f.name for f in fields(reference)]
-    ours = [made(**each) for each in arguments]
-    theirs = [reference(**each) for each in arguments]
+    built = [(_build(made, call), _build(reference, call)) for call in calls]
+    for a, b in built:  # a call dataclass's __init__ refuses is refused alike
+        assert isinstance(a, TypeError) == isinstance(b, TypeError), (a, b)
+    ours = [a for a, _ in built if not isinstance(a, TypeError)]
+    theirs = [b for _, b in built if not isinstance(b, TypeError)]
     for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+        assert list(vars(a).items()) == list(vars(b).items())  # the same values, in field order
         assert repr(a) == repr(b)
         assert _hash_or_error(a) == _hash_or_error(b)
         assert dataclasses.astuple(a) == dataclasses.astuple(b)
@@ -125,9 +181,24 @@ def test_a_record_behaves_as_its_frozen_dataclass(
                 setattr(a, fields(a)[0].name, None)
             with pytest.raises(FrozenInstanceError):
                 delattr(a, fields(a)[0].name)
+            with pytest.raises(FrozenInstanceError):
+                a.unknown = 1  # type: ignore[attr-defined]
         # the same fields under another class are another value, as with dataclass
         assert (a == b) is False and (a != b) is True
     assert getattr(made, "__match_args__", None) == getattr(reference, "__match_args__", None)
+
+
+def test_refused_calls_say_what_dataclass_says() -> None:
+    """The messages name the class and the argument, in dataclass's words where they can be."""
+    made, _ = _pair(_point)
+    with pytest.raises(TypeError, match=r"Point.__init__\(\) missing required argument: 'x'"):
+        made()
+    with pytest.raises(TypeError, match=r"got multiple values for argument 'x'"):
+        made(1, x=2)
+    with pytest.raises(TypeError, match=r"got an unexpected keyword argument 'z'"):
+        made(1, z=2)
+    with pytest.raises(TypeError, match=r"takes 6 positional arguments but 7 were given"):
+        made(1, 2, "c", (4,), 2.0, 9)
 
 
 def test_a_record_keeps_no_method_of_its_own_silently() -> None:
@@ -153,18 +224,18 @@ def _attnlint_modules() -> list[str]:
 
 def test_every_frozen_dataclass_of_attnlint_is_a_record() -> None:
     """A frozen `@dataclass` would pay the compiled methods `record` exists to avoid on every start."""
-    shared = record(type("Probe", (), {"__annotations__": {}})).__eq__.__code__
-    found: list[str] = []
+    records: list[str] = []
     plain: list[str] = []
     for name in _attnlint_modules():
         module = importlib.import_module(name)
         for value in vars(module).values():
             if not (isinstance(value, type) and dataclasses.is_dataclass(value)):
                 continue
-            if value.__module__ != name or not value.__dataclass_params__.frozen:  # type: ignore[attr-defined]
+            if value.__module__ != name:
                 continue
-            found.append(value.__qualname__)
-            if value.__eq__.__code__ is not shared:
+            if value.__setattr__ is attnlint.records.__setattr__:
+                records.append(value.__qualname__)
+            elif value.__dataclass_params__.frozen:  # type: ignore[attr-defined]
                 plain.append(f"{name}.{value.__qualname__}")
-    assert len(found) > 60
+    assert len(records) > 60
     assert plain == []
