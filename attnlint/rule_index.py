@@ -19,7 +19,7 @@ from attnlint.facts import ModelUse, Setting
 from attnlint.knowledge import configuration_rules, vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
 from attnlint.records import record
-from attnlint.releases import allows
+from attnlint.releases import allows, known_releases
 
 __all__ = ["RuleIndex", "json_honoured", "model_releases", "possible_values", "rule_index"]
 #: The rules that judge combinations of values; the others judge a name whatever it is, or calls.
@@ -126,5 +126,4 @@ def model_releases(model_types: frozenset[str]) -> frozenset[Version] | None:
     ranges = [known[name] for name in model_types if name in known]
     if not ranges:
         return None
-    releases = (Version(v) for v in vocabulary().releases)
-    return frozenset(v for v in releases if any(allows(spec, v) for spec in ranges))
+    return frozenset(v for v in known_releases() if any(allows(spec, v) for spec in ranges))

@@ -7,21 +7,16 @@ word. Each problem becomes one line naming the file and the key.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_type_hints
 
 from attnlint.records import record
 from attnlint.report import OutputFormat
+from attnlint.toml_files import TOMLDecodeError, read_toml
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 __all__ = ["Settings", "SettingsError", "find_project_root", "load_settings", "settings_file"]
 
@@ -130,12 +125,12 @@ def load_settings(root: Path) -> Settings:
     if path is None:
         return Settings()
     try:
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = read_toml(path)
     except OSError as exc:
         raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
         raise SettingsError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except tomllib.TOMLDecodeError as exc:
+    except TOMLDecodeError as exc:
         raise SettingsError(f"{path}: invalid TOML: {exc}") from exc
     table = data.get("tool", {}).get("attnlint", {})
     if not isinstance(table, dict):

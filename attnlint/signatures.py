@@ -19,11 +19,11 @@ from packaging.version import Version
 
 from attnlint.facts import Call, ModelUse, Setting, Span
 from attnlint.finding import FixPlan
-from attnlint.knowledge import call_tables, vocabulary
+from attnlint.knowledge import call_tables
 from attnlint.knowledge.call_schema import RefusedKeywords, Signature
 from attnlint.knowledge.schema import FixSpec, Rule
 from attnlint.records import record
-from attnlint.releases import allows, version_ranges
+from attnlint.releases import allows, known_releases, version_ranges
 
 __all__ = [
     "CallProblem", "binding_error", "call_problems", "first_binding", "misbinding", "refusals", "signature",
@@ -120,8 +120,7 @@ def first_binding(call: Call) -> Version | None:
     """The first known release from which `call` binds on every later release, when it binds on no
     earlier one (a constructor keyword that dates the code, like `DynamicCache(config=...)`); None
     when it binds on the oldest release, on none, or on and off."""
-    releases = [Version(v) for v in vocabulary().releases]
-    existing = [v for v in releases if signature(call.callee, v) is not None]
+    existing = [v for v in known_releases() if signature(call.callee, v) is not None]
     binds = [not binding_error(call, v) for v in existing]
     if not existing or binds[0] or not binds[-1]:
         return None

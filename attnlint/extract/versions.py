@@ -35,6 +35,7 @@ from attnlint.extract.pins import (
 from attnlint.facts import Target, TargetSource
 from attnlint.knowledge import vocabulary
 from attnlint.records import record
+from attnlint.toml_files import TOMLDecodeError, read_toml
 
 __all__ = ["VersionError", "has_pin_files", "resolve_target", "target_from_specifier"]
 
@@ -96,13 +97,9 @@ def _display(path: Path, root: Path) -> str:
 
 
 def _read_toml(path: Path, root: Path) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):  # a project without TOML pin files never imports a parser
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return read_toml(path)
+    except (OSError, UnicodeDecodeError, TOMLDecodeError) as exc:
         raise VersionError(f"{_display(path, root)}: cannot read the versions it pins: {exc}") from exc
 
 

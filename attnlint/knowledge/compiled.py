@@ -126,13 +126,11 @@ def validated(name: str, shape: Any, data: object) -> Any:
 
 
 def _toml(entry: Path, name: str) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib
+    from attnlint.toml_files import TOMLDecodeError, loads  # the compile only
+
     try:
-        data: dict[str, Any] = tomllib.loads(entry.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
+        data: dict[str, Any] = loads(entry.read_text(encoding="utf-8"))
+    except TOMLDecodeError as exc:
         raise KnowledgeError(f"{name}: {exc}") from exc
     return data
 
