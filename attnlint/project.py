@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,7 +53,7 @@ class Checked:
     findings: tuple[Finding, ...]
 
 
-@dataclass
+@record(frozen=False)
 class CheckResult:
     """The findings of one run: reported diagnostics (sorted), the units they came from, how many
     files and model folders were checked, and notices about the run itself (a target newer than

@@ -1,17 +1,18 @@
-"""Frozen records: dataclasses whose generated methods are closures, not code compiled with `exec`.
+"""Records: dataclasses whose generated methods are closures, not code compiled with `exec`.
 
 Python before 3.13 has `dataclass` write each generated method as source text and compile it with
 `exec`: six methods for a frozen class, about 0.8 ms a class on this project's machines. attnlint
-holds its facts, values, rules and findings in some seventy frozen records, and a one-file check
-(what a pre-commit hook pays on every commit) imports most of them, so the compiles were about a
-third of its start. `record` has `dataclass` read the fields (and give `fields()`, `replace()`,
-pickling and pydantic what they expect) but write no method, and gives every record the same
-closures over its fields instead: `__init__`, the frozen `__setattr__`/`__delattr__`, `__eq__`,
-`__hash__` and `__repr__`. They behave as `dataclass(frozen=True)` writes them (tests/test_records.py
-compares the two): the same parameters, defaults, factories and `__post_init__`, the same fields
-compared, hashed and shown, equality only within a class, assignment and deletion refused. Building
-an instance through the closure costs about what the compiled frozen `__init__` does when it is
-given keywords, and half a microsecond more when given positional arguments.
+holds its facts, values, rules and findings in some eighty records, most of them frozen, and a
+one-file check (what a pre-commit hook pays on every commit) imports most of them, so the compiles
+were about a third of its start. `record` has `dataclass` read the fields (and give `fields()`,
+`replace()`, pickling and pydantic what they expect) but write no method, and gives every record
+the same closures over its fields instead: `__init__`, the frozen `__setattr__`/`__delattr__`,
+`__eq__`, `__hash__` and `__repr__` (a mutable record, `frozen=False`, has no setters and no hash,
+as with `dataclass`). They behave as `dataclass` writes them (tests/test_records.py compares the
+two): the same parameters, defaults, factories and `__post_init__`, the same fields compared,
+hashed and shown, equality only within a class, assignment and deletion of a frozen record
+refused. Building an instance through the closure costs about what the compiled frozen `__init__`
+does when it is given keywords, and half a microsecond more when given positional arguments.
 """
 
 from __future__ import annotations
@@ -109,8 +110,8 @@ def __delattr__(self: object, name: str) -> None:
     raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
-def _share_methods(cls: type) -> None:
-    """Give `cls` the methods `dataclass(frozen=True)` would, as closures (see the module docstring)."""
+def _share_methods(cls: type, frozen: bool) -> None:
+    """Give `cls` the methods `dataclass(frozen=frozen)` would, as closures (see the module docstring)."""
     every = fields(cls)
     compared = _values(tuple(each.name for each in every if each.compare))
     hashed = _values(
@@ -131,14 +132,18 @@ def _share_methods(cls: type) -> None:
         pairs = ", ".join(f"{name}={value!r}" for name, value in zip(shown, shown_values(self), strict=True))
         return f"{self.__class__.__qualname__}({pairs})"
 
-    methods = (_initialiser(cls), __setattr__, __delattr__, __eq__, __hash__, __repr__)
-    for method in methods:
+    methods: tuple[Callable[..., Any], ...] = (_initialiser(cls), __eq__, __repr__)
+    if frozen:
+        methods += (__setattr__, __delattr__, __hash__)
+    for method in (*methods, __hash__):
         if method.__name__ in cls.__dict__:  # dataclass keeps a method the class writes: refuse it
             raise TypeError(f"{cls.__qualname__} defines {method.__name__}; a record writes its own")
     for method in methods:
         if method.__qualname__.startswith(("_share_methods.", "_initialiser.")):
             method.__qualname__ = f"{cls.__qualname__}.{method.__name__}"
         setattr(cls, method.__name__, method)
+    if not frozen:  # as dataclass: a value that compares by its fields and can change has no hash
+        cls.__hash__ = None  # type: ignore[assignment]
 
 
 @overload
@@ -147,16 +152,17 @@ def record(cls: _Class, /) -> _Class: ...
 
 
 @overload
-def record(*, kw_only: bool = False) -> Callable[[_Class], _Class]: ...
+def record(*, kw_only: bool = False, frozen: bool = True) -> Callable[[_Class], _Class]: ...
 
 
-def record(cls: _Class | None = None, /, *, kw_only: bool = False) -> Any:
-    """`@record` or `@record(kw_only=True)`: a frozen dataclass (see the module docstring)."""
+def record(cls: _Class | None = None, /, *, kw_only: bool = False, frozen: bool = True) -> Any:
+    """`@record`, `@record(kw_only=True)`: a frozen dataclass; `@record(frozen=False)`: a mutable one
+    (the extractor's values, which it completes as it reads on). See the module docstring."""
 
     def make(cls: _Class) -> _Class:
         # the fields, `fields()` and `__match_args__`, and no method: `_share_methods` gives them
         dataclass(cls, init=False, repr=False, eq=False, kw_only=kw_only)  # in place: no slots
-        _share_methods(cls)
+        _share_methods(cls, frozen)
         return cls
 
     return make if cls is None else make(cls)

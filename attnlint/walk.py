@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,7 +52,7 @@ class MissingPathError(FileNotFoundError):
     """A path given on the command line does not exist (a usage error, exit code 2)."""
 
 
-@dataclass
+@record(frozen=False)
 class Discovery:
     """What to check: source files and model folders, each once, in a stable order."""
 

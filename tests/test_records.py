@@ -25,12 +25,12 @@ from attnlint.records import record
 
 
 def _pair(
-    body: Callable[[Callable[[type], type]], type], *, kw_only: bool = False
+    body: Callable[[Callable[[type], type]], type], *, kw_only: bool = False, frozen: bool = True
 ) -> tuple[type, type]:
-    """The class `body` builds, decorated once by `record` and once by `dataclass(frozen=True)`."""
+    """The class `body` builds, decorated once by `record` and once by the dataclass it stands for."""
     return (
-        body(record(kw_only=True) if kw_only else record),
-        body(dataclass(frozen=True, kw_only=kw_only)),
+        body(record(kw_only=kw_only, frozen=frozen)),
+        body(dataclass(frozen=frozen, kw_only=kw_only)),
     )
 
 
@@ -127,6 +127,11 @@ CASES: list[tuple[str, tuple[type, type], list[Call]]] = [
         ],
     ),
     (
+        "a mutable record",
+        _pair(_point, frozen=False),
+        [((1,), {}), ((1, 2), {"label": "a"}), ((), {"x": 1, "weight": 2.0}), ((), {})],
+    ),
+    (
         "fields outside __init__, __post_init__",
         _pair(_derived),
         [
@@ -176,13 +181,19 @@ def test_a_record_behaves_as_its_frozen_dataclass(
             assert (a != ours[j]) == (b != theirs[j]), (i, j)
         assert copy.deepcopy(a) == a  # pickle's protocol (local classes cannot be pickled by name)
         assert replace(a) == a
-        if fields(a):
+        if fields(a) and reference.__dataclass_params__.frozen:  # type: ignore[attr-defined]
             with pytest.raises(FrozenInstanceError):
                 setattr(a, fields(a)[0].name, None)
             with pytest.raises(FrozenInstanceError):
                 delattr(a, fields(a)[0].name)
             with pytest.raises(FrozenInstanceError):
                 a.unknown = 1  # type: ignore[attr-defined]
+        elif fields(a):  # a mutable record changes as its dataclass does
+            for value in (a, b):
+                setattr(value, fields(value)[0].name, 7)
+                value.unknown = 1  # type: ignore[attr-defined]
+            assert list(vars(a).items()) == list(vars(b).items())
+            assert repr(a) == repr(b)
         # the same fields under another class are another value, as with dataclass
         assert (a == b) is False and (a != b) is True
     assert getattr(made, "__match_args__", None) == getattr(reference, "__match_args__", None)
@@ -222,9 +233,11 @@ def _attnlint_modules() -> list[str]:
     return names
 
 
-def test_every_frozen_dataclass_of_attnlint_is_a_record() -> None:
-    """A frozen `@dataclass` would pay the compiled methods `record` exists to avoid on every start."""
-    records: list[str] = []
+def test_every_dataclass_of_attnlint_is_a_record() -> None:
+    """A plain `@dataclass` would pay the compiled methods `record` exists to avoid on every start
+    (the runtime's, which needs torch and identity equality, is not imported here)."""
+    shared = record(type("Probe", (), {"__annotations__": {}})).__repr__.__code__
+    frozen: list[str] = []
     plain: list[str] = []
     for name in _attnlint_modules():
         module = importlib.import_module(name)
@@ -233,9 +246,9 @@ def test_every_frozen_dataclass_of_attnlint_is_a_record() -> None:
                 continue
             if value.__module__ != name:
                 continue
-            if value.__setattr__ is attnlint.records.__setattr__:
-                records.append(value.__qualname__)
-            elif value.__dataclass_params__.frozen:  # type: ignore[attr-defined]
+            if value.__repr__.__code__ is not shared:
                 plain.append(f"{name}.{value.__qualname__}")
-    assert len(records) > 60
+            elif value.__setattr__ is attnlint.records.__setattr__:
+                frozen.append(value.__qualname__)
+    assert len(frozen) > 60
     assert plain == []

@@ -15,7 +15,6 @@ from __future__ import annotations
 import codecs
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from attnlint.extract.models import with_text_types
 from attnlint.extract.values import NORMALISERS, Normaliser, normalise_name
 from attnlint.facts import ModelUse, Setting, Site, SiteKind, Span
 from attnlint.knowledge import source_names
+from attnlint.records import record
 from attnlint.source import LineIndex
 
 __all__ = [
@@ -52,7 +52,7 @@ class ConfigFileError(ValueError):
         self.path, self.reason, self.row, self.column = path, reason, row, column
 
 
-@dataclass
+@record(frozen=False)
 class _Member:
     """One key of a JSON object: its decoded value and the offsets of the value's text."""
 

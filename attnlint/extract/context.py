@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 
 from attnlint.extract.models import from_model_id
@@ -29,6 +29,7 @@ from attnlint.extract.values import (
 )
 from attnlint.facts import ANY_NAME, Call, ModelUse, Setting, Site, Span
 from attnlint.knowledge import vocabulary
+from attnlint.records import record
 from attnlint.source import HotRows, LineIndex
 
 __all__ = ["FORWARDING_KEYWORDS", "FileContext", "read_context"]
@@ -49,7 +50,7 @@ _FORWARDED: dict[str, tuple[str, Normaliser]] = {
 }
 
 
-@dataclass
+@record(frozen=False)
 class FileContext:
     """What a file says about the surroundings of its models (see the module docstring)."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from attnlint.extract.models import ModelType
 from attnlint.facts import Call, Origin, Setting, Site, Span
@@ -58,7 +58,7 @@ class Items:
     values: tuple[Value, ...]
 
 
-@dataclass
+@record(frozen=False)
 class DictVal:
     """A dict literal or `dict(...)` call with string keys, as spread into a call."""
 
@@ -75,7 +75,7 @@ class CacheObj:
     call: Call | None = None
 
 
-@dataclass
+@record(frozen=False)
 class GenCfg:
     """A `GenerationConfig(...)`: its keyword entries and where it was built."""
 
@@ -84,7 +84,7 @@ class GenCfg:
     consumed: bool = False
 
 
-@dataclass
+@record(frozen=False)
 class Bag:
     """Settings gathered at one place: a load call, a model's generation config, a generate call."""
 
@@ -97,7 +97,7 @@ class Bag:
     calls: list[Call] = field(default_factory=list)
 
 
-@dataclass
+@record(frozen=False)
 class ConfigVal:
     """A model configuration (`AutoConfig.from_pretrained(id)`, `LlamaConfig()`) and its settings."""
 
@@ -106,7 +106,7 @@ class ConfigVal:
     settings: Bag
 
 
-@dataclass
+@record(frozen=False)
 class ModelRef:
     """A loaded model or pipeline: what its load said, and what was set on it since.
 

@@ -16,7 +16,7 @@ import difflib
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from attnlint.diagnostic import Diagnostic
@@ -67,7 +67,7 @@ def unified_diff(name: str, old: str, new: str) -> str:
     )
 
 
-@dataclass
+@record(frozen=False)
 class _Run:
     """Totals and messages of one `fix` run; printing happens once, at the end."""
 

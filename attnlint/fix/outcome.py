@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from attnlint.engine import Unit
 from attnlint.finding import Finding
@@ -19,7 +19,7 @@ class Refusal:
     reason: str
 
 
-@dataclass
+@record(frozen=False)
 class FixOutcome:
     """The result of fixing one unit.
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -27,6 +27,7 @@ from packaging.version import Version
 from attnlint.finding import Finding
 from attnlint.fix.io import read_source
 from attnlint.knowledge import rule_by_code, vocabulary
+from attnlint.records import record
 from attnlint.source import SourceText
 
 __all__ = ["Repinning", "pins_for", "repin", "repin_files", "satisfiable", "tightest"]
@@ -87,7 +88,7 @@ def satisfiable(spec: SpecifierSet) -> bool:
     return any(spec.contains(Version(v), prereleases=True) for v in vocabulary().releases)
 
 
-@dataclass
+@record(frozen=False)
 class Repinning:
     """What `--fix-pins` does to the requirement files: new texts, and the rewrites it refused."""
 

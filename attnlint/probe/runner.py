@@ -16,10 +16,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import IO, Any
 
 from attnlint.probe.cases import Case, Outcome
+from attnlint.records import record
 
 #: Seconds the worker may take to import torch and transformers before the probe gives up.
 STARTUP_TIMEOUT = 600.0
@@ -31,7 +32,7 @@ class ProbeError(RuntimeError):
     """The worker could not start (e.g. torch or transformers is not installed)."""
 
 
-@dataclass
+@record(frozen=False)
 class Stack:
     """What the worker found installed, and the options every case ran with."""
 

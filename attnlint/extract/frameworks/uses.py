@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 
 from attnlint.extract.frameworks.args import ArgValue, ShellRun, parse_args
@@ -20,6 +20,7 @@ from attnlint.extract.models import ModelType, from_class_name, from_model_id
 from attnlint.extract.values import normalise_bool, normalise_device, normalise_dtype, normalise_name
 from attnlint.facts import ModelUse, Setting, Site, Span
 from attnlint.knowledge.schema import TriggerValue
+from attnlint.records import record
 
 __all__ = ["Positions", "UseBuilder"]
 
@@ -50,7 +51,7 @@ class Positions:
         )
 
 
-@dataclass
+@record(frozen=False)
 class UseBuilder:
     """Collects one model use: its model and each fact's settings, in the framework's table order."""
 
