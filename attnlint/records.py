@@ -21,6 +21,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, field, fields
 from operator import attrgetter
+from reprlib import recursive_repr
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 if sys.version_info >= (3, 11):
@@ -128,6 +129,7 @@ def _share_methods(cls: type, frozen: bool) -> None:
     def __hash__(self: object) -> int:
         return hash(hashed(self))
 
+    @recursive_repr()  # as dataclass's: a mutable record that holds itself shows "..." there
     def __repr__(self: object) -> str:
         pairs = ", ".join(f"{name}={value!r}" for name, value in zip(shown, shown_values(self), strict=True))
         return f"{self.__class__.__qualname__}({pairs})"

@@ -199,6 +199,14 @@ def test_a_record_behaves_as_its_frozen_dataclass(
     assert getattr(made, "__match_args__", None) == getattr(reference, "__match_args__", None)
 
 
+def test_a_mutable_record_that_holds_itself_shows_as_its_dataclass_does() -> None:
+    made, reference = _pair(_single, frozen=False)
+    ours, theirs = made("a"), reference("a")
+    ours.value, theirs.value = [ours], [theirs]
+    assert repr(ours) == repr(theirs)
+    assert repr(ours).endswith("Single(value=[...])")
+
+
 def test_refused_calls_say_what_dataclass_says() -> None:
     """The messages name the class and the argument, in dataclass's words where they can be."""
     made, _ = _pair(_point)
