@@ -36,6 +36,9 @@ class Edit:
 
 @record(kw_only=True)
 class Fix:
+    """What `--fix` would do for a diagnostic: edits applied together, and whether the fix is safe
+    (applied by `--fix`) or unsafe (only with `--unsafe-fixes`), as in ruff's JSON."""
+
     applicability: Applicability
     message: str
     edits: tuple[Edit, ...] = ()

@@ -361,6 +361,9 @@ class RuleBase(Record):
 
 @record(kw_only=True)
 class PythonNames(Record):
+    """The `[python]` names of sources.toml: the calls, methods and keywords through which Python
+    code loads, moves and casts a model, kept as data so the extractor names none of them itself."""
+
     torch_dtypes: tuple[str, ...]
     loaders: tuple[str, ...]
     chainable_methods: tuple[str, ...]
@@ -384,6 +387,8 @@ class SourceNames(Record):
 
 @record(kw_only=True)
 class RuntimeRepair(Record):
+    """A repair the runtime guard can carry out (runtime.toml); a rule names one in `runtime_repair`."""
+
     name: str
     description: str
 
