@@ -361,8 +361,7 @@ class RuleBase(Record):
 
 @record(kw_only=True)
 class PythonNames(Record):
-    """The `[python]` names of sources.toml: the calls, methods and keywords through which Python
-    code loads, moves and casts a model, kept as data so the extractor names none of them itself."""
+    """sources.toml's `[python]`: how code loads, moves and casts a model (data, not extractor code)."""
 
     torch_dtypes: tuple[str, ...]
     loaders: tuple[str, ...]
