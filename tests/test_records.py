@@ -1,4 +1,4 @@
-"""`record` behaves as `dataclass(frozen=True)` does, and every frozen record of attnlint is one.
+"""`record` behaves as the dataclass it stands for does, and every dataclass of attnlint is one.
 
 The differential cases define each class twice, once with `record` and once with the dataclass it
 stands for, and compare what users of a record see: which calls build one and which are refused,
@@ -232,7 +232,7 @@ def test_a_record_keeps_no_method_of_its_own_silently() -> None:
 
 
 def _attnlint_modules() -> list[str]:
-    """attnlint's modules a light install can import (the runtime and the probe need torch)."""
+    """attnlint's modules, but the runtime and the probe's worker (they import torch at once)."""
     names = []
     for module in pkgutil.walk_packages(attnlint.__path__, "attnlint."):
         if module.name.startswith(("attnlint.runtime", "attnlint.probe.worker", "attnlint.__main__")):
