@@ -50,11 +50,11 @@ def _values(names: tuple[str, ...]) -> Callable[[object], tuple[Any, ...]]:
     return lambda instance: ()
 
 
-def _initialiser(cls: type) -> Callable[..., None]:
-    """`cls.__init__` as `dataclass` would write it: positional parameters in field order, then the
-    keyword-only ones; defaults and factories; fields outside `__init__` set from their factory;
-    then `__post_init__`. Values go straight into the instance's `__dict__`, in field order."""
-    every = fields(cls)
+def _initialiser(cls: type, every: tuple[Field[Any], ...]) -> Callable[..., None]:
+    """`cls.__init__` as `dataclass` would write it for the fields `every`: positional parameters in
+    field order, then the keyword-only ones; defaults and factories; fields outside `__init__` set
+    from their factory; then `__post_init__`. Values go straight into the instance's `__dict__`, in
+    field order."""
     parameters = tuple(each.name for each in every if each.init)
     positional = tuple(each.name for each in every if each.init and not each.kw_only)
     defaults = {each.name: each.default for each in every if each.init and each.default is not MISSING}
@@ -134,7 +134,7 @@ def _share_methods(cls: type, frozen: bool) -> None:
         pairs = ", ".join(f"{name}={value!r}" for name, value in zip(shown, shown_values(self), strict=True))
         return f"{self.__class__.__qualname__}({pairs})"
 
-    methods: tuple[Callable[..., Any], ...] = (_initialiser(cls), __eq__, __repr__)
+    methods: tuple[Callable[..., Any], ...] = (_initialiser(cls, every), __eq__, __repr__)
     if frozen:
         methods += (__setattr__, __delattr__, __hash__)
     for method in (*methods, __hash__):
