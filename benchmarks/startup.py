@@ -71,6 +71,15 @@ class Install:
     python: str
     source: Path | None
 
+    @property
+    def attnlint(self) -> list[str]:
+        return [self.python, "-m", "attnlint"]
+
+    @property
+    def home(self) -> Path:
+        """Where its attnlint must be imported from: the checkout, else the virtual environment."""
+        return self.source if self.source is not None else Path(self.python).parent.parent
+
 
 def fresh_install(source: Path, folder: Path) -> Install:
     """`source` pip-installed (not editable, with its light dependencies from the package index) into
@@ -84,7 +93,7 @@ def fresh_install(source: Path, folder: Path) -> Install:
 
 def commands(install: Install, cache_home: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
     """name -> (command, environment); attnlint names have a ruff counterpart where one exists."""
-    attnlint = [install.python, "-m", "attnlint"]
+    attnlint = install.attnlint
     ruff = ruff_binary()
     env = environment(install.source, cache_home)
     no_cache = ["check", "--no-cache", "--exit-zero"]
@@ -103,23 +112,23 @@ def commands(install: Install, cache_home: Path) -> dict[str, tuple[list[str], d
 def first_start(install: Install, runs: int) -> list[Sample]:
     """A clean one-file check with an empty user cache folder: the rule base is compiled."""
     samples = []
-    command = [install.python, "-m", "attnlint", "check", "--no-cache", "--exit-zero", str(CLEAN_FILE)]
+    command = [*install.attnlint, "check", "--no-cache", "--exit-zero", str(CLEAN_FILE)]
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as empty:
             samples.append(run(command, EXAMPLES, environment(install.source, Path(empty))))
     return samples
 
 
-def imported_from(install: Install, expected: Path) -> Path:
-    """The attnlint package the measured commands import (it must lie under `expected`)."""
+def imported_from(install: Install) -> Path:
+    """The attnlint package the measured commands import (it must lie under `install.home`)."""
     with tempfile.TemporaryDirectory() as cache_home:
         done = subprocess.run(
             [install.python, "-c", "import attnlint; print(attnlint.__file__)"], cwd=EXAMPLES,
             env=environment(install.source, Path(cache_home)), capture_output=True, text=True, check=True,
         )
     package = Path(done.stdout.strip()).parent
-    if not package.is_relative_to(expected):
-        raise SystemExit(f"the commands would import {package}, not the attnlint of {expected}")
+    if not package.is_relative_to(install.home):
+        raise SystemExit(f"the commands would import {package}, not the attnlint of {install.home}")
     return package
 
 
@@ -189,14 +198,12 @@ def main() -> int:
         if args.venv:
             mine = fresh_install(source, Path(venvs) / "source")
             theirs = fresh_install(baseline, Path(venvs) / "baseline") if baseline else None
-            expected, expected_baseline = Path(venvs) / "source", Path(venvs) / "baseline"
         else:
             mine = Install(sys.executable, source)
             theirs = Install(sys.executable, baseline) if baseline else None
-            expected, expected_baseline = source, baseline or source
-        imported_from(mine, expected)
-        if theirs is not None:
-            imported_from(theirs, expected_baseline)
+        for install in (mine, theirs):
+            if install is not None:
+                imported_from(install)
         figures = measure(mine, args.runs, theirs)
         imports = slowest_imports(mine, 25) if args.importtime else []
         where = "fresh virtual environments" if args.venv else sys.executable
