@@ -29,7 +29,7 @@ import re
 from functools import cache
 
 from attnlint.extract.context import FORWARDING_KEYWORDS
-from attnlint.extract.models import spellings
+from attnlint.extract.models import MODEL_CLASS_WORDS, spellings
 from attnlint.knowledge import call_tables, configuration_rules, vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
 from attnlint.records import record
@@ -195,9 +195,11 @@ def _groups(rule: Rule) -> tuple[frozenset[str], ...]:
     return tuple(groups)
 
 
-#: How a file spells each call of calls.toml's [[refused]] (`model`: a model class built from a config).
-_CALL_WORDS = {"generate": "generate", "from_pretrained": "from_pretrained", "from_config": "from_config",
-               "model": "Config"}
+#: How a file spells each call of calls.toml's [[refused]]. `model` is a model class called with a
+#: config (`LlamaForCausalLM(base.config, dtype=...)`): its name is written in the file even when
+#: imported under an alias or subclassed, while the config need not be named `...Config` anywhere.
+_CALL_WORDS = {"generate": ("generate",), "from_pretrained": ("from_pretrained",),
+               "from_config": ("from_config",), "model": MODEL_CLASS_WORDS}
 
 
 def _call_needs(rule: Rule) -> list[tuple[frozenset[str], ...]]:
@@ -206,7 +208,7 @@ def _call_needs(rule: Rule) -> list[tuple[frozenset[str], ...]]:
     tables = call_tables()
     if rule.kind == "constructor-arguments":
         return [(frozenset(signature.name for signature in tables.signatures),)]
-    return [(frozenset({_CALL_WORDS[row.call]}), frozenset(row.keywords)) for row in tables.refused]
+    return [(frozenset(_CALL_WORDS[row.call]), frozenset(row.keywords)) for row in tables.refused]
 
 
 @cache

@@ -94,6 +94,17 @@ def test_words_of_the_rules_pass(source: str) -> None:
     assert may_trigger(("from transformers import AutoModel\n" + source).encode())
 
 
+def test_a_model_class_called_with_another_models_config_passes() -> None:
+    """No `...Config` need be written for a model class to be called with a config: the call is
+    found by the class's name (a defect: the prefilter once asked for the word "Config")."""
+    source = (
+        "import torch\nfrom transformers import LlamaForCausalLM as LM\n\n\n"
+        "def half_copy(base):\n    return LM(base.config, dtype=torch.float16)\n"
+    )
+    assert "ATN140" in {d.code for d in check_source(source, "clone.py")}
+    assert may_trigger(source.encode())
+
+
 @pytest.mark.parametrize(
     "source",
     [

@@ -19,8 +19,8 @@ from attnlint.knowledge import model_tables
 from attnlint.records import record
 
 __all__ = [
-    "ModelType", "from_class_name", "from_config_class", "from_model_id", "is_model_class", "spellings",
-    "with_text_types",
+    "MODEL_CLASS_WORDS", "ModelType", "from_class_name", "from_config_class", "from_model_id",
+    "is_model_class", "spellings", "with_text_types",
 ]
 
 
@@ -53,6 +53,11 @@ def spellings(model_types: frozenset[str]) -> frozenset[str]:
         if kind in types:
             found.add(max(re.split(r"[*?\[\]]", pattern), key=len))
     return frozenset(text.lower() for text in found if text)
+
+
+#: A word every name `is_model_class` accepts holds (`AutoModel...`, `...For...`, `...Model`): what
+#: the prefilter looks for in a file that may call a model class.
+MODEL_CLASS_WORDS = ("For", "Model")
 
 
 def is_model_class(name: str) -> bool:
