@@ -7,45 +7,12 @@ finding on some release must pass.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
+from corpus import CORPUS
 
 from attnlint.engine import check_source
-from attnlint.knowledge import cache_class_values, rules
+from attnlint.knowledge import cache_class_values
 from attnlint.prefilter import _cache_words, may_trigger, may_use_model, prefilter
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
-ROOT = Path(__file__).parent.parent
-
-
-def _corpus() -> list[tuple[str, str]]:
-    sources = [
-        (f"{rule.code} example {n}", example.code)
-        for rule in rules()
-        for n, example in enumerate([*rule.invalid, *rule.valid])
-    ]
-    files = [
-        *(ROOT / "tests" / "realistic").rglob("*.py"),
-        *(ROOT / "examples").rglob("*.py"),
-        *(ROOT / "tests" / "golden").rglob("*.py"),
-        *(ROOT / "tests" / "fix" / "golden").glob("*.py"),
-    ]
-    for cases in sorted((ROOT / "tests" / "realworld").glob("cases_*.toml")):
-        data = tomllib.loads(cases.read_text(encoding="utf-8"))
-        sources += [(f"realworld {case['id']}", case["code"]) for case in data["case"]]
-    sources += [
-        (str(path.relative_to(ROOT)), path.read_text(encoding="utf-8", errors="replace")) for path in files
-    ]
-    return sources
-
-
-CORPUS = _corpus()
 
 
 def test_every_source_with_a_finding_passes() -> None:
