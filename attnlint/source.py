@@ -92,6 +92,13 @@ class LineIndex:
         end = self.starts[row] if row < len(self.starts) else len(self.text)
         return self.text[self.starts[row - 1] : end].rstrip("\r\n")
 
+    def rows_text(self, first: int, last: int) -> str:
+        """Rows `first` to `last` (1-based, inclusive), line ends included; "" outside the text."""
+        count = len(self.starts)
+        if not 1 <= first <= count or last < first:
+            return ""
+        return self.text[self.starts[first - 1] : self.starts[last] if last < count else len(self.text)]
+
     def utf8_column(self, row: int, byte_column: int) -> int:
         """The 1-based character column of an `ast` position, whose column counts UTF-8 bytes from
         0. A byte column inside a character counts that character."""
@@ -125,6 +132,7 @@ class HotRows:
     def __init__(self, flags: bytearray) -> None:
         """`flags[i]` is non-zero when row i + 1 is hot."""
         self._counts = [0, *accumulate(flags)]
+        self._rows = len(flags)
 
     @classmethod
     def of_words(cls, index: LineIndex, words: Iterable[str]) -> HotRows:
@@ -149,7 +157,9 @@ class HotRows:
 
     def touches(self, first: int, last: int | None) -> bool:
         """Whether any row from `first` to `last` (1-based, inclusive; None: `first` only) is hot."""
-        end = min(last or first, len(self._counts) - 1)
+        end = last or first
+        if end > self._rows:
+            end = self._rows
         return first <= end and self._counts[end] > self._counts[first - 1]
 
 

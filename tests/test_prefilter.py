@@ -8,7 +8,7 @@ finding on some release must pass.
 from __future__ import annotations
 
 import pytest
-from corpus import CORPUS
+from judged_sources import CORPUS
 
 from attnlint.engine import check_source
 from attnlint.knowledge import cache_class_values

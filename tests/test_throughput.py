@@ -6,13 +6,13 @@ import ast
 import re
 
 import pytest
-from corpus import CORPUS
 from hypothesis import given
 from hypothesis import strategies as st
+from judged_sources import CORPUS
 
 from attnlint.engine import check_source
 from attnlint.extract.python import extract_python
-from attnlint.extract.python.resolve import children, walk
+from attnlint.extract.python.resolve import calls_in, children, walk
 from attnlint.source import HotRows, LineIndex
 
 
@@ -102,6 +102,9 @@ def test_the_walk_visits_what_ast_walk_visits_in_its_order() -> None:
     assert [id(node) for node in walk(tree)] == [id(node) for node in ast.walk(tree)]
     for node in ast.walk(tree):
         assert [id(c) for c in children(node)] == [id(c) for c in ast.iter_child_nodes(node)]
+        calls = [id(c) for c in ast.walk(node) if isinstance(c, ast.Call)]
+        assert [id(c) for c in calls_in(node)] == calls
+    assert len(calls_in(tree)) == 6  # deco, g, h, v, q, t
 
 
 def test_skipping_cold_rows_changes_no_finding(monkeypatch: pytest.MonkeyPatch) -> None:

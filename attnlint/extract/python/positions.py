@@ -7,6 +7,7 @@ that the walker skips statements and function bodies that cannot matter.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from functools import cache
 
 from attnlint.facts import Span
@@ -37,10 +38,10 @@ class Positions:
         self.index = index
         self.path = path
         self.hot = HotRows.of_words(index, hot_words())
-
-    def hot_between(self, row: int, end_row: int | None) -> bool:
-        """Whether any line of a node may hold a call attnlint cares about."""
-        return self.hot.touches(row, end_row)
+        #: whether any line of a node (rows `row` to `end_row`; None: `row` only) may hold a call
+        #: attnlint cares about: the walk asks it of nearly every statement and expression, so it is
+        #: the rows' own test, with no call in between
+        self.hot_between: Callable[[int, int | None], bool] = self.hot.touches
 
     def span(self, node: ast.expr | ast.stmt | ast.keyword) -> Span:
         end_row = node.end_lineno or node.lineno

@@ -78,6 +78,24 @@ def walk(node: ast.AST) -> Iterator[ast.AST]:
         yield node
 
 
+def calls_in(node: ast.AST) -> list[ast.Call]:
+    """The calls among `walk(node)`'s nodes, in its order. A hot expression is walked only for its
+    calls, and gathering them in one loop costs less than resuming a generator at every node."""
+    found: list[ast.Call] = []
+    todo = deque((node,))
+    while todo:
+        node = todo.popleft()
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                todo.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                todo.append(value)
+        if isinstance(node, ast.Call):
+            found.append(node)
+    return found
+
+
 def keyword_value(node: ast.Call, name: str) -> ast.expr | None:
     return next((k.value for k in node.keywords if k.arg == name), None)
 
@@ -101,6 +119,8 @@ class Resolver(ABC):
         self.attrs: dict[str, Value] = {}
         self.memo: dict[int, Value] = {}
         self.models: list[ModelRef] = []
+        #: every name a tracked model was bound to, in any scope (a scope's other names never hold one)
+        self.model_names: set[str] = set()
         self.configs: list[GenCfg] = []
         self.uses: list[ModelUse] = []
         self.constructions: list[Call] = []  # cache objects built by hand
@@ -121,12 +141,21 @@ class Resolver(ABC):
         and wherever a tracked model is named (passing it to a call may move it)."""
         if not self.pos.hot_between(node.lineno, node.end_lineno) and not self._names_model(node):
             return
-        for child in walk(node):
-            if isinstance(child, ast.Call) and id(child) not in self.memo:
-                self._resolve(child)
+        for call in calls_in(node):
+            if id(call) not in self.memo:
+                self._resolve(call)
 
     def _names_model(self, node: ast.expr) -> bool:
-        return bool(self.models) and any(
+        """Whether a name in `node` holds a tracked model. Most expressions a walk meets name none,
+        so the names that ever held one are first looked for in the node's rows: a text search is
+        far cheaper than walking the node. (Python reads an identifier in its NFKC form, which a
+        non-ASCII text may spell otherwise: such rows are walked.)"""
+        if not self.model_names:
+            return False
+        rows = self.pos.index.rows_text(node.lineno, node.end_lineno or node.lineno)
+        if rows.isascii() and not any(name in rows for name in self.model_names):
+            return False
+        return any(
             isinstance(child, ast.Name) and isinstance(self._lookup(child.id), ModelRef)
             for child in walk(node)
         )
@@ -137,6 +166,8 @@ class Resolver(ABC):
         if self.branches and self.branches[-1][0] is scope:
             self.branches[-1][1].setdefault(name, scope.get(name))
         scope[name] = value
+        if isinstance(value, ModelRef):
+            self.model_names.add(name)
 
     def _lookup(self, name: str) -> Value | None:
         for scope in reversed(self.scopes):
