@@ -58,6 +58,8 @@ NOT_KNOWN = {
     "trainer": f"{LOAD})\ntrainer = Trainer(model=model)\nmodel.generate(ids)\n",
     "prepare, bare statement": f"{LOAD})\naccelerator.prepare(model)\nmodel.generate(ids)\n",
     "project helper": f"{LOAD})\nplace(model)\nmodel.generate(ids)\n",
+    # Python reads an identifier in its NFKC form: a fullwidth m (U+FF4D) names the same model
+    "project helper, the name spelled otherwise": f"{LOAD})\nplace(\uff4dodel)\nmodel.generate(ids)\n",
     "quantized": f"{LOAD}, quantization_config=bnb)\nmodel.generate(ids)\n",
     "unreadable spread": f"{LOAD}, **load_kwargs)\nmodel.generate(ids)\n",
     "device context": f'with torch.device("cuda"):\n    {LOAD})\nmodel.generate(ids)\n',
