@@ -29,7 +29,7 @@ import re
 from functools import cache
 
 from attnlint.extract.context import FORWARDING_KEYWORDS
-from attnlint.extract.models import MODEL_CLASS_WORDS, spellings
+from attnlint.extract.models import MODEL_CLASS_PATTERN, spellings
 from attnlint.knowledge import call_tables, configuration_rules, vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
 from attnlint.records import record
@@ -109,9 +109,10 @@ class Prefilter:
     the file, or when it names a model of `models` (the rules known only by their model types).
 
     A word written `"static"` counts only between quotes (a notebook escapes them as `\\"`); model
-    words (lower case) are matched ignoring case, as model ids are; every other word as written.
-    Each word is one `bytes` substring search (far faster than a regex alternation), and the
-    search stops at the first rule whose groups are all present.
+    words (lower case) are matched ignoring case, as model ids are; `<model class>` is any model
+    class's name (`extract.models.MODEL_CLASS_PATTERN`); every other word as written. Each word is
+    one `bytes` search (a substring search is far faster than a regex alternation), and the search
+    stops at the first rule whose groups are all present.
     """
 
     needs: tuple[tuple[frozenset[str], ...], ...]
@@ -141,7 +142,14 @@ class Prefilter:
         return any(word in lowered for word in self.models)
 
 
+#: The word that stands for "a model class's name" (no file holds it as written).
+_MODEL_CLASS_WORD = "<model class>"
+_MODEL_CLASS = re.compile(MODEL_CLASS_PATTERN.encode())
+
+
 def _present(word: str, data: bytes) -> bool:
+    if word == _MODEL_CLASS_WORD:
+        return _MODEL_CLASS.search(data) is not None
     if not word.startswith('"'):
         return word.encode() in data
     bare = word.strip('"').encode()
@@ -199,7 +207,7 @@ def _groups(rule: Rule) -> tuple[frozenset[str], ...]:
 #: config (`LlamaForCausalLM(base.config, dtype=...)`): its name is written in the file even when
 #: imported under an alias or subclassed, while the config need not be named `...Config` anywhere.
 _CALL_WORDS = {"generate": ("generate",), "from_pretrained": ("from_pretrained",),
-               "from_config": ("from_config",), "model": MODEL_CLASS_WORDS}
+               "from_config": ("from_config",), "model": (_MODEL_CLASS_WORD,)}
 
 
 def _call_needs(rule: Rule) -> list[tuple[frozenset[str], ...]]:

@@ -10,7 +10,7 @@ import pytest
 from packaging.specifiers import SpecifierSet
 
 from attnlint.engine import CheckContext, Unit, check_source, check_unit
-from attnlint.extract.models import from_class_name, from_model_id
+from attnlint.extract.models import from_class_name, from_model_id, is_model_class
 from attnlint.extract.python import extract_python
 from attnlint.facts import ModelUse, Setting, Target
 from attnlint.source import SourceText
@@ -442,6 +442,38 @@ def test_model_type_from_class_name(name: str, types: set[str]) -> None:
 def test_auto_classes_and_tokenizers_give_no_type() -> None:
     assert from_class_name("AutoModelForCausalLM") is None
     assert from_class_name("LlamaTokenizerFast") is None
+
+
+MODEL_CLASSES = ["LlamaForCausalLM", "Llama4ForConditionalGeneration", "BertModel", "GPT2LMHeadModel",
+                 "AutoModel", "AutoModelForCausalLM", "AutoModelWithLMHead", "InformerForPrediction",
+                 "Wav2Vec2ForCTC", "Blip2QFormerModel", "ReformerModelWithLMHead"]
+#: Classes of transformers 5.24 that merely hold "For" (Former, Forward, Format, Formula) or a
+#: "Model" inside their name: none loads a model.
+NOT_MODEL_CLASSES = ["Blip2QFormerAttention", "HubertFeedForward", "CsvPipelineDataFormat",
+                     "PPFormulaNetAttention", "BailingHybridForgetGate", "LlamaTokenizerFast",
+                     "LlamaConfig", "ModelOutput", "AutoTokenizer"]
+
+
+def test_model_classes_are_told_by_their_names_shape() -> None:
+    assert [name for name in MODEL_CLASSES if not is_model_class(name)] == []
+    assert [name for name in NOT_MODEL_CLASSES if is_model_class(name)] == []
+
+
+def test_every_generating_head_of_the_installed_transformers_is_a_model_class() -> None:
+    """The heads `generate` runs on (causal LM, image-text-to-text, seq2seq), as the installed
+    transformers' auto mappings name them."""
+    from transformers.models.auto import modeling_auto as auto
+
+    def names(mapping: dict[str, str | tuple[str, ...]]) -> set[str]:
+        return {n for value in mapping.values() for n in ([value] if isinstance(value, str) else value)}
+
+    heads = set().union(*(names(getattr(auto, m)) for m in (
+        "MODEL_FOR_CAUSAL_LM_MAPPING_NAMES", "MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING_NAMES",
+        "MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES")))
+    assert len(heads) > 300
+    # two heads named unlike any other (a gap: their loads are not tracked)
+    assert sorted(name for name in heads if not is_model_class(name)) == [
+        "BertGenerationDecoder", "NemotronH_Omni_Reasoning_V3"]
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from attnlint.knowledge import model_tables
 from attnlint.records import record
 
 __all__ = [
-    "MODEL_CLASS_WORDS", "ModelType", "from_class_name", "from_config_class", "from_model_id",
+    "MODEL_CLASS_PATTERN", "ModelType", "from_class_name", "from_config_class", "from_model_id",
     "is_model_class", "spellings", "with_text_types",
 ]
 
@@ -55,16 +55,19 @@ def spellings(model_types: frozenset[str]) -> frozenset[str]:
     return frozenset(text.lower() for text in found if text)
 
 
-#: A word every name `is_model_class` accepts holds (`AutoModel...`, `...For...`, `...Model`): what
-#: the prefilter looks for in a file that may call a model class.
-MODEL_CLASS_WORDS = ("For", "Model")
+#: How a model class is named: `<Model>For<Task>` with the task capitalised (`LlamaForCausalLM`,
+#: not `Blip2QFormerAttention`, `HubertFeedForward` or `CsvPipelineDataFormat`), a name ending in
+#: `Model` or `WithLMHead` (`ReformerModelWithLMHead`), or an `AutoModel...`. Searched in a class
+#: name here and in a file's bytes by the prefilter, which so finds every file that may call one.
+MODEL_CLASS_PATTERN = r"[A-Za-z0-9_]For[A-Z]|(?:Model|WithLMHead)(?![A-Za-z0-9_])|AutoModel"
+_MODEL_CLASS = re.compile(MODEL_CLASS_PATTERN)
 
 
 def is_model_class(name: str) -> bool:
     """Whether a transformers class name loads a model (not a tokenizer, processor or config)."""
     if name.endswith(model_tables().not_model_suffixes):
         return False
-    return name.startswith("AutoModel") or "For" in name or name.endswith("Model")
+    return _MODEL_CLASS.search(name) is not None
 
 
 def _longest_prefix(name: str) -> str | None:
