@@ -29,7 +29,7 @@ import re
 from functools import cache
 
 from attnlint.extract.context import FORWARDING_KEYWORDS
-from attnlint.extract.models import MODEL_CLASS_PATTERN, spellings
+from attnlint.extract.models import MODEL_CLASS_SHAPES, spellings
 from attnlint.knowledge import call_tables, configuration_rules, vocabulary
 from attnlint.knowledge.schema import Rule, TriggerValue
 from attnlint.records import record
@@ -110,7 +110,7 @@ class Prefilter:
 
     A word written `"static"` counts only between quotes (a notebook escapes them as `\\"`); model
     words (lower case) are matched ignoring case, as model ids are; `<model class>` is any model
-    class's name (`extract.models.MODEL_CLASS_PATTERN`); every other word as written. Each word is
+    class's name (`extract.models.MODEL_CLASS_SHAPES`); every other word as written. Each word is
     one `bytes` search (a substring search is far faster than a regex alternation), and the search
     stops at the first rule whose groups are all present.
     """
@@ -144,12 +144,12 @@ class Prefilter:
 
 #: The word that stands for "a model class's name" (no file holds it as written).
 _MODEL_CLASS_WORD = "<model class>"
-_MODEL_CLASS = re.compile(MODEL_CLASS_PATTERN.encode())
+_MODEL_CLASS = tuple(re.compile(shape.encode()) for shape in MODEL_CLASS_SHAPES)
 
 
 def _present(word: str, data: bytes) -> bool:
     if word == _MODEL_CLASS_WORD:
-        return _MODEL_CLASS.search(data) is not None
+        return any(shape.search(data) is not None for shape in _MODEL_CLASS)
     if not word.startswith('"'):
         return word.encode() in data
     bare = word.strip('"').encode()
