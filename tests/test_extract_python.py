@@ -467,13 +467,13 @@ def test_every_generating_head_of_the_installed_transformers_is_a_model_class() 
     def names(mapping: dict[str, str | tuple[str, ...]]) -> set[str]:
         return {n for value in mapping.values() for n in ([value] if isinstance(value, str) else value)}
 
-    heads = set().union(*(names(getattr(auto, m)) for m in (
+    heads = set().union(*(names(getattr(auto, m, {})) for m in (  # the second one is new in 4.5x
         "MODEL_FOR_CAUSAL_LM_MAPPING_NAMES", "MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING_NAMES",
         "MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES")))
-    assert len(heads) > 300
-    # two heads named unlike any other (a gap: their loads are not tracked)
-    assert sorted(name for name in heads if not is_model_class(name)) == [
-        "BertGenerationDecoder", "NemotronH_Omni_Reasoning_V3"]
+    assert len(heads) > 100  # 140 on 4.48.0, 336 on 5.24.0
+    # heads named unlike any other (a gap: their loads are not tracked), as of transformers 5.24
+    odd = {"BertGenerationDecoder", "NemotronH_Omni_Reasoning_V3"}
+    assert {name for name in heads if not is_model_class(name)} <= odd
 
 
 @pytest.mark.parametrize(
@@ -557,3 +557,18 @@ def test_output_attentions_keeps_where_it_was_given(stage: str) -> None:
     found = uses(header + _STAGES[stage])
     flags = [s for use in found for s in use.flags.get("output_attentions", [])]
     assert [(s.value, s.stage) for s in flags] == [(True, stage.strip())]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "lora = get_peft_model(Gemma2ForCausalLM(cfg).model, peft_cfg)",  # modelled on peft's README
+        "base = wrap(Gemma2ForCausalLM(cfg).model)",
+    ],
+)
+def test_a_model_loaded_inside_an_argument_on_a_cold_row_is_read(line: str) -> None:
+    """No hot word on the row and no name holding a model yet: the load is found only by reading
+    the arguments handed to the outer call (a defect: a shortcut once skipped that read until a
+    model had been loaded, and Gemma 2's ATN202 went missing)."""
+    uses = extract_python(f"from transformers import Gemma2ForCausalLM\n{line}\n", "train.py")
+    assert [use.model_types for use in uses] == [frozenset({"gemma2"})]

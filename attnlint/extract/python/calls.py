@@ -317,7 +317,7 @@ class CallReader(Recorder):
     def _escape(self, node: ast.Call) -> None:
         """A model handed to a call that may move it (`Trainer(model=model)`, `accelerator.prepare(model)`,
         a helper of the project) is no longer known to be on the CPU its load implied."""
-        if not self.models or (dotted(node.func) or "") in source_names().python.device_keeping_calls:
+        if (dotted(node.func) or "") in source_names().python.device_keeping_calls:
             return
         for argument in [*node.args, *(k.value for k in node.keywords)]:
             if isinstance(argument, ast.Starred):
