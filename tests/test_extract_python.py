@@ -451,12 +451,21 @@ MODEL_CLASSES = ["LlamaForCausalLM", "Llama4ForConditionalGeneration", "BertMode
 #: "Model" inside their name: none loads a model.
 NOT_MODEL_CLASSES = ["Blip2QFormerAttention", "HubertFeedForward", "CsvPipelineDataFormat",
                      "PPFormulaNetAttention", "BailingHybridForgetGate", "LlamaTokenizerFast",
-                     "LlamaConfig", "ModelOutput", "AutoTokenizer"]
+                     "LlamaConfig", "ModelOutput", "AutoTokenizer", "DataCollatorForSeq2Seq",
+                     "DataCollatorForLanguageModeling", "VisionFuseAndPermuteForRope"]
 
 
 def test_model_classes_are_told_by_their_names_shape() -> None:
     assert [name for name in MODEL_CLASSES if not is_model_class(name)] == []
     assert [name for name in NOT_MODEL_CLASSES if is_model_class(name)] == []
+
+
+def test_a_data_collator_is_not_a_model_class_called_with_a_config() -> None:
+    """Its name has a head's shape, but it takes a tokenizer (ATN140 once said "a model class
+    called with a config does not take dtype=" of it)."""
+    source = ("import torch\nfrom transformers import DataCollatorForSeq2Seq\n"
+              "collate = DataCollatorForSeq2Seq(tok, pad_to_multiple_of=8, dtype=torch.float16)\n")
+    assert check_source(source, "collate.py") == []
 
 
 def test_every_generating_head_of_the_installed_transformers_is_a_model_class() -> None:
