@@ -12,6 +12,7 @@ import fnmatch
 import json
 import os
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -63,15 +64,17 @@ def spellings(model_types: frozenset[str]) -> frozenset[str]:
 #: alternation of them all took 16 times as long on a tree's files).
 MODEL_CLASS_SHAPES = (r"For[A-Z]", r"Model(?![A-Za-z0-9_])", r"WithLMHead(?![A-Za-z0-9_])", r"AutoModel")
 _MODEL_CLASS = re.compile("|".join(MODEL_CLASS_SHAPES))
-#: The one family of that shape that loads no model: `DataCollatorForSeq2Seq` and its siblings.
-_NOT_MODEL_PREFIX = "DataCollator"
+
+
+@cache
+def _not_model() -> re.Pattern[str]:
+    """models.toml's `not_model_names` as one pattern."""
+    return re.compile("|".join(fnmatch.translate(name) for name in model_tables().not_model_names))
 
 
 def is_model_class(name: str) -> bool:
-    """Whether a transformers class name loads a model (not a tokenizer, processor or config)."""
-    if name.endswith(model_tables().not_model_suffixes) or name.startswith(_NOT_MODEL_PREFIX):
-        return False
-    return _MODEL_CLASS.search(name) is not None
+    """Whether a transformers class name loads a model (not a tokenizer, processor, config or collator)."""
+    return _MODEL_CLASS.search(name) is not None and _not_model().match(name) is None
 
 
 def _longest_prefix(name: str) -> str | None:

@@ -323,7 +323,7 @@ class Vocabulary(Record):
 class ModelTables(Record):
     """models.toml: model-id patterns, class-name prefixes and classes -> model_type, text models."""
 
-    not_model_suffixes: tuple[str, ...]
+    not_model_names: tuple[str, ...]
     ids: dict[str, str]
     classes: dict[str, tuple[str, ...]]
     text: dict[str, str]
