@@ -87,10 +87,7 @@ class LineIndex:
 
     def row_text(self, row: int) -> str:
         """Row `row` without its line end; "" for a row outside the text."""
-        if not 1 <= row <= len(self.starts):
-            return ""
-        end = self.starts[row] if row < len(self.starts) else len(self.text)
-        return self.text[self.starts[row - 1] : end].rstrip("\r\n")
+        return self.rows_text(row, row).rstrip("\r\n")
 
     def rows_text(self, first: int, last: int) -> str:
         """Rows `first` to `last` (1-based, inclusive), line ends included; "" outside the text."""
